@@ -1,0 +1,300 @@
+package io.repayguard.decision;
+
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.OrderUpdate;
+import io.repayguard.detector.facts.Tick;
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanState;
+import io.repayguard.events.CreditUse;
+import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OrderStatus;
+import io.repayguard.events.RepaymentEvent;
+import io.repayguard.events.RepaymentEventType;
+import io.repayguard.events.Rule;
+import io.repayguard.rules.DuplicatePlans;
+import io.repayguard.rules.Finding;
+import io.repayguard.rules.HoldPolicy;
+import io.repayguard.rules.Rules;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides, for one partition of the facts log, whether a valid borrowing backs each repayment
+ * event, and publishes alerts and hold commands (DESIGN.md, Detection semantics).
+ *
+ * <p>Stateful through a {@link DecisionStore}; emits through a {@link DecisionOutput} while it
+ * handles a fact. Its outputs are a function of the sequence of facts alone (no wall clock), so a
+ * replay of the same facts yields the same alerts, ids included. Each fact: the source's clock is
+ * recorded (detector time may move; a tick moves it to the tick's time), the payload is applied, then every queued decision that
+ * detector time has reached runs, earliest first.
+ */
+public final class DecisionEngine {
+  private final DecisionSettings settings;
+  private final DecisionStore store;
+  private final DecisionOutput output;
+  private final HoldPolicy holdPolicy;
+
+  public DecisionEngine(final DecisionSettings settings, final DecisionStore store,
+      final DecisionOutput output) {
+    this.settings = settings;
+    this.store = store;
+    this.output = output;
+    this.holdPolicy = new HoldPolicy(settings.holdSeverity());
+  }
+
+  /** Handles one fact of the log; may emit alerts and commands. */
+  public void onFact(final Fact fact) {
+    final ClockState clock = store.clock();
+    if (fact.getPayload() instanceof Tick tick) {
+      Clocks.advanceTo(clock, tick.getDetectorTime());
+    } else {
+      Clocks.report(clock, settings.expectedSources(), fact.getSource(), fact.getWatermark(),
+          fact.getMaxEventTime(), fact.getIdle());
+    }
+    clock.setArrivals(clock.getArrivals() + 1);
+    store.putClock(clock);
+    final long now = clock.getDetectorTime();
+    final long seq = clock.getArrivals();
+    final Object payload = fact.getPayload();
+    if (payload instanceof CreditUse borrowing) {
+      onBorrowing(borrowing, now, seq);
+    } else if (payload instanceof OrderUpdate update) {
+      onOrder(update, now);
+    } else if (payload instanceof RepaymentEvent event) {
+      onRepaymentEvent(event, seq);
+    }
+    runDueWork(now);
+  }
+
+  /** Current detector time of this partition. */
+  public long detectorTime() {
+    return store.clock().getDetectorTime();
+  }
+
+  /** True when every source of this partition reports idle. */
+  public boolean allIdle() {
+    return Clocks.allIdle(store.clock(), settings.expectedSources());
+  }
+
+  /** The largest eventTime any source reported, the base of detector time when all are idle. */
+  public long maxEventTime() {
+    return Clocks.maxEventTime(store.clock());
+  }
+
+  /** True when decisions wait for detector time. */
+  public boolean hasPending() {
+    return store.hasPending();
+  }
+
+  private void onBorrowing(final CreditUse borrowing, final long now, final long seq) {
+    final Optional<CreditUse> before = store.borrowing(borrowing.getCreditId());
+    if (before.isPresent()
+        && borrowing.getEventTime().isBefore(before.get().getEventTime())) {
+      return;
+    }
+    store.putBorrowing(borrowing);
+    if (before.isPresent()) {
+      return;
+    }
+    final long arrival = now == Clocks.UNKNOWN ? borrowing.getEventTime().toEpochMilli() : now;
+    for (final String planId : store.plansOf(borrowing.getCreditId())) {
+      final PlanState plan = store.plan(planId).orElseThrow();
+      if (PlanAlerts.open(plan, Rule.NO_BORROWING).isPresent() && plan.getRedecisionDue() == null) {
+        final long due = saturatedAdd(arrival, settings.graceMillis());
+        plan.setRedecisionDue(due);
+        store.putPlan(plan);
+        store.schedule(due, seq, PendingWork.newBuilder().setPlanId(planId).setEvent(null).build());
+      }
+    }
+  }
+
+  private void onOrder(final OrderUpdate update, final long now) {
+    final MerchantOrder order = update.getOrder();
+    final Optional<MerchantOrder> before = store.order(order.getOrderId());
+    final MerchantOrder latest =
+        before.isPresent() && order.getEventTime().isBefore(before.get().getEventTime())
+            ? before.get() : order;
+    store.putOrder(latest);
+    if (latest.getStatus() != OrderStatus.PAID) {
+      return;
+    }
+    for (final String planId : store.plansOf(update.getCreditId())) {
+      final PlanState plan = store.plan(planId).orElseThrow();
+      final boolean resolved = PlanAlerts.open(plan, Rule.ORDER_NOT_PAID)
+          .filter(a -> order.getOrderId().equals(a.getEvidence().get("orderId")))
+          .map(a -> PlanAlerts.resolve(plan, a, now,
+              "order " + order.getOrderId() + " is PAID", output))
+          .isPresent();
+      if (resolved) {
+        Holds.step(plan, holdPolicy, now, output);
+        store.putPlan(plan);
+      }
+    }
+  }
+
+  private void onRepaymentEvent(final RepaymentEvent event, final long seq) {
+    final Optional<PlanState> existing = store.plan(event.getPlanId());
+    final PlanState plan = existing.orElseGet(() -> PlanAlerts.newPlan(event));
+    if (plan.getSeenEventIds().contains(event.getEventId())) {
+      return;
+    }
+    plan.getSeenEventIds().add(event.getEventId());
+    plan.setAccountId(event.getAccountId());
+    plan.setLastEventTime(Math.max(plan.getLastEventTime(), event.getEventTime().toEpochMilli()));
+    if (existing.isEmpty() && event.getCreditId() != null) {
+      final List<String> plans = new ArrayList<>(store.plansOf(event.getCreditId()));
+      plans.add(event.getPlanId());
+      store.putPlansOf(event.getCreditId(), plans);
+    }
+    if (event.getType() == RepaymentEventType.PLAN_CLOSED) {
+      plan.setClosedArrived(true);
+      plan.setClosedAt(event.getEventTime().toEpochMilli());
+      store.putPlan(plan);
+      return;
+    }
+    store.putPlan(plan);
+    store.schedule(saturatedAdd(event.getEventTime().toEpochMilli(), settings.graceMillis()), seq,
+        PendingWork.newBuilder().setPlanId(event.getPlanId()).setEvent(event).build());
+  }
+
+  private void runDueWork(final long now) {
+    Optional<PendingWork> work = store.takeDue(now);
+    while (work.isPresent()) {
+      if (work.get().getEvent() != null) {
+        decide(work.get().getEvent(), now);
+      } else {
+        redecide(work.get().getPlanId(), now);
+      }
+      work = store.takeDue(now);
+    }
+  }
+
+  /** Rule 3: judges a newly decided event against the latest borrowing and order. */
+  private void decide(final RepaymentEvent event, final long now) {
+    final Step step = new Step(now);
+    final PlanState plan = step.plan(event.getPlanId());
+    final Optional<CreditUse> borrowing = Optional.ofNullable(event.getCreditId())
+        .flatMap(store::borrowing);
+    plan.getDecided().add(event);
+    if (event.getType() == RepaymentEventType.PLAN_CREATED && plan.getCreatedAt() == null) {
+      plan.setCreatedAt(event.getEventTime().toEpochMilli());
+    }
+    final Optional<Long> total = switch (event.getType()) {
+      case PLAN_CREATED -> Optional.of(event.getAmountMinor());
+      case REPAYMENT_COLLECTED -> {
+        plan.setCollectedMinor(plan.getCollectedMinor() + event.getAmountMinor());
+        yield Optional.of(plan.getCollectedMinor());
+      }
+      default -> Optional.empty();
+    };
+    step.apply(event, judge(event, plan, borrowing, total, false, step));
+    step.finish();
+  }
+
+  /** Rule 5: a late borrowing resolves NO_BORROWING and re-judges the decided events. */
+  private void redecide(final String planId, final long now) {
+    final Step step = new Step(now);
+    final PlanState plan = step.plan(planId);
+    plan.setRedecisionDue(null);
+    final Optional<CreditUse> borrowing = Optional.ofNullable(plan.getCreditId())
+        .flatMap(store::borrowing);
+    final Optional<io.repayguard.events.Alert> noBorrowing = PlanAlerts.open(plan, Rule.NO_BORROWING);
+    if (borrowing.isEmpty() || noBorrowing.isEmpty()) {
+      step.finish();
+      return;
+    }
+    PlanAlerts.resolve(plan, noBorrowing.get(), now,
+        "borrowing " + plan.getCreditId() + " arrived late", output);
+    long collected = 0;
+    for (final RepaymentEvent event : plan.getDecided()) {
+      Optional<Long> total = Optional.empty();
+      if (event.getType() == RepaymentEventType.PLAN_CREATED) {
+        total = Optional.of(event.getAmountMinor());
+      } else if (event.getType() == RepaymentEventType.REPAYMENT_COLLECTED) {
+        collected += event.getAmountMinor();
+        total = Optional.of(collected);
+      }
+      step.apply(event, judge(event, plan, borrowing, total, true, step));
+    }
+    step.finish();
+  }
+
+  private List<Finding> judge(final RepaymentEvent event, final PlanState plan,
+      final Optional<CreditUse> borrowing, final Optional<Long> total,
+      final boolean borrowingRulesOnly, final Step step) {
+    final Optional<MerchantOrder> order = borrowing
+        .flatMap(b -> Optional.ofNullable(b.getMerchantOrderId()))
+        .flatMap(store::order);
+    final List<Finding> findings = new ArrayList<>(Rules.judge(event, borrowing, order, total,
+        settings.maxFeeBps(), borrowingRulesOnly));
+    if (event.getType() == RepaymentEventType.PLAN_CREATED && borrowing.isPresent()) {
+      findings.addAll(DuplicatePlans.judge(plan.getCreditId(), view(plan), siblings(plan, step)));
+    }
+    return findings;
+  }
+
+  private List<DuplicatePlans.PlanView> siblings(final PlanState plan, final Step step) {
+    final List<DuplicatePlans.PlanView> views = new ArrayList<>();
+    for (final String planId : store.plansOf(plan.getCreditId())) {
+      if (planId.equals(plan.getPlanId())) {
+        continue;
+      }
+      final PlanState sibling = step.plan(planId);
+      if (sibling.getCreatedAt() != null) {
+        views.add(view(sibling));
+      }
+    }
+    return views;
+  }
+
+  private static DuplicatePlans.PlanView view(final PlanState plan) {
+    return new DuplicatePlans.PlanView(plan.getPlanId(),
+        plan.getCreatedAt() == null ? Long.MAX_VALUE : plan.getCreatedAt(),
+        plan.getClosedArrived());
+  }
+
+  private static long saturatedAdd(final long a, final long b) {
+    final long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /**
+   * One decision or resolution step: the plans it touched, written back and hold-checked once at
+   * the end (rule 6).
+   */
+  private final class Step {
+    private final long now;
+    private final Map<String, PlanState> touched = new LinkedHashMap<>();
+
+    Step(final long now) {
+      this.now = now;
+    }
+
+    PlanState plan(final String planId) {
+      return touched.computeIfAbsent(planId, id -> store.plan(id).orElseThrow(
+          () -> new IllegalStateException("no state for plan " + id)));
+    }
+
+    void apply(final RepaymentEvent trigger, final List<Finding> findings) {
+      for (final Finding finding : findings) {
+        final PlanState target = plan(finding.planId());
+        final String accountId = target.getPlanId().equals(trigger.getPlanId())
+            ? trigger.getAccountId() : target.getAccountId();
+        PlanAlerts.openIfNew(target, finding, accountId, trigger.getEventId(),
+            trigger.getEventTime(), Instant.ofEpochMilli(now), output);
+      }
+    }
+
+    void finish() {
+      for (final PlanState plan : touched.values()) {
+        Holds.step(plan, holdPolicy, now, output);
+        store.putPlan(plan);
+      }
+    }
+  }
+}

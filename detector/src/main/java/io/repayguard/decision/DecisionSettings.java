@@ -1,0 +1,26 @@
+package io.repayguard.decision;
+
+import io.repayguard.events.Severity;
+import java.util.Set;
+
+/**
+ * What the decision stage needs to know besides its input.
+ *
+ * @param graceMillis how long after an event's eventTime (in detector time) it is decided
+ * @param maxFeeBps the fee cap of AMOUNT_EXCEEDS_BORROWING, in basis points of the principal
+ * @param holdSeverity the lowest severity of an open alert that holds a plan
+ * @param expectedSources the sources that must have reported before detector time can move
+ */
+public record DecisionSettings(long graceMillis, int maxFeeBps, Severity holdSeverity,
+    Set<String> expectedSources) {
+
+  public DecisionSettings {
+    if (graceMillis < 0) {
+      throw new IllegalArgumentException("grace must not be negative");
+    }
+    if (maxFeeBps < 0) {
+      throw new IllegalArgumentException("maxFeeBps must not be negative");
+    }
+    expectedSources = Set.copyOf(expectedSources);
+  }
+}

@@ -1,0 +1,50 @@
+package io.repayguard.decision;
+
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanState;
+import io.repayguard.events.CreditUse;
+import io.repayguard.events.MerchantOrder;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state the decision engine reads and writes, for one partition of the facts log.
+ *
+ * <p>The Kafka Streams adapter backs it with state stores; tests back it with maps.
+ */
+public interface DecisionStore {
+
+  /** The latest arrived state of a borrowing. */
+  Optional<CreditUse> borrowing(String creditId);
+
+  void putBorrowing(CreditUse borrowing);
+
+  /** The latest arrived state of a merchant order. */
+  Optional<MerchantOrder> order(String orderId);
+
+  void putOrder(MerchantOrder order);
+
+  Optional<PlanState> plan(String planId);
+
+  void putPlan(PlanState plan);
+
+  /** Ids of the plans that name {@code creditId}, in arrival order. */
+  List<String> plansOf(String creditId);
+
+  void putPlansOf(String creditId, List<String> planIds);
+
+  /** The partition's clock; {@link Clocks#empty()} before the first fact. */
+  ClockState clock();
+
+  void putClock(ClockState clock);
+
+  /** Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq}. */
+  void schedule(long due, long seq, PendingWork work);
+
+  /** Removes and returns the earliest queued work due at {@code detectorTime}, if any. */
+  Optional<PendingWork> takeDue(long detectorTime);
+
+  /** True when any work is queued. */
+  boolean hasPending();
+}

@@ -1,0 +1,89 @@
+package io.repayguard.detector;
+
+import io.repayguard.decision.DecisionEngine;
+import io.repayguard.decision.DecisionOutput;
+import io.repayguard.decision.DecisionSettings;
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Tick;
+import io.repayguard.events.Alert;
+import io.repayguard.events.HoldCommand;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The decision stage: feeds each fact of its facts partition to the {@link DecisionEngine} and
+ * publishes the alerts and hold commands it decides.
+ *
+ * <p>A thin adapter: state lives in stores ({@link StoreBackedDecisionStore}), rules in the
+ * engine. Outputs carry the timestamp of the fact that caused them. In live mode an
+ * {@link IdleClock} may write ticks into this partition of the facts log.
+ */
+final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>,
+    DecisionOutput {
+  private final DetectorConfig config;
+  private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
+  private final IdleClock idleClock = new IdleClock();
+
+  private ProcessorContext<Object, Object> context;
+  private DeadLetters deadLetters;
+  private DecisionEngine engine;
+  private long currentTimestamp;
+
+  DecisionProcessor(final DetectorConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(final ProcessorContext<Object, Object> context) {
+    this.context = context;
+    this.deadLetters = new DeadLetters(context, Names.DECISION_DLQ_SINK);
+    this.engine = new DecisionEngine(
+        new DecisionSettings(config.grace().toMillis(), config.maxFeeBps(),
+            config.holdSeverity(), config.decisionSources()),
+        new StoreBackedDecisionStore(context), this);
+    if (config.liveClock()) {
+      context.schedule(config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME,
+          this::tickWhileIdle);
+    }
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    final Fact fact;
+    try {
+      fact = facts.decode(record.value());
+    } catch (final SerializationException | NullPointerException e) {
+      deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
+      return;
+    }
+    currentTimestamp = record.timestamp();
+    engine.onFact(fact);
+  }
+
+  @Override
+  public void alert(final Alert alert) {
+    context.forward(new Record<>(alert.getPlanId(), alert, currentTimestamp),
+        Names.DECISION_ALERTS_SINK);
+  }
+
+  @Override
+  public void command(final HoldCommand command) {
+    context.forward(new Record<>(command.getPlanId(), command, currentTimestamp),
+        Names.DECISION_HOLDS_SINK);
+  }
+
+  private void tickWhileIdle(final long wallNowMs) {
+    idleClock.tick(wallNowMs, engine.allIdle(), engine.hasPending(), engine.detectorTime())
+        .ifPresent(time -> {
+          final int partition = context.taskId().partition();
+          final Fact tick = Fact.newBuilder().setSource("tick/" + partition)
+              .setWatermark(time).setMaxEventTime(time).setIdle(true)
+              .setPayload(Tick.newBuilder().setPartition(partition).setDetectorTime(time).build())
+              .build();
+          context.forward(new Record<>(null, tick, wallNowMs), Names.DECISION_TICKS_SINK);
+        });
+  }
+}

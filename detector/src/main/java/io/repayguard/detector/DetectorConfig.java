@@ -1,0 +1,117 @@
+package io.repayguard.detector;
+
+import io.repayguard.events.Severity;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The detector's own settings, validated when built and immutable after.
+ *
+ * @param grace how long after an event's eventTime, in detector time, it is decided
+ * @param idleTimeout wall-clock quiet time after which a partition read to its end is idle
+ * @param watermarkInterval how often an input partition tells the other partitions its time
+ * @param partitions partition counts of the inputs and of the order-links topic
+ * @param liveClock whether detector time follows the wall clock while everything is idle (live
+ *     mode; off in replay)
+ */
+public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTimeout,
+    Duration watermarkInterval, int maxFeeBps, Severity holdSeverity,
+    SourcePartitions partitions, boolean liveClock) {
+
+  public DetectorConfig {
+    requirePositive("grace", grace, true);
+    requirePositive("idle-timeout", idleTimeout, false);
+    requirePositive("watermark-interval", watermarkInterval, false);
+    if (maxFeeBps < 0) {
+      throw new IllegalArgumentException("max-fee-bps must be 0 or more, got " + maxFeeBps);
+    }
+  }
+
+  /** DESIGN.md's defaults for the given partition counts: grace 5 min, idle 5 s, fee cap 8%. */
+  public static DetectorConfig defaults(final SourcePartitions partitions) {
+    return new DetectorConfig(TopicNames.defaults(), Duration.ofMinutes(5), Duration.ofSeconds(5),
+        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true);
+  }
+
+  public DetectorConfig withGrace(final Duration value) {
+    return new DetectorConfig(topics, value, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, liveClock);
+  }
+
+  public DetectorConfig withIdleTimeout(final Duration value) {
+    return new DetectorConfig(topics, grace, value, watermarkInterval, maxFeeBps, holdSeverity,
+        partitions, liveClock);
+  }
+
+  public DetectorConfig withMaxFeeBps(final int value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, value, holdSeverity,
+        partitions, liveClock);
+  }
+
+  public DetectorConfig withHoldSeverity(final Severity value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps, value,
+        partitions, liveClock);
+  }
+
+  public DetectorConfig withTopics(final TopicNames value) {
+    return new DetectorConfig(value, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, liveClock);
+  }
+
+  public DetectorConfig withLiveClock(final boolean value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, value);
+  }
+
+  /** Sources the order-link stage hears from: every credit-use and merchant-order partition. */
+  public Set<String> orderLinkSources() {
+    final Set<String> sources = new LinkedHashSet<>();
+    addAll(sources, topics.creditUse(), partitions.creditUse());
+    addAll(sources, topics.merchantOrder(), partitions.merchantOrder());
+    return sources;
+  }
+
+  /** Sources the decision stage hears from: credit-use, repayment-plan and order-link partitions. */
+  public Set<String> decisionSources() {
+    final Set<String> sources = new LinkedHashSet<>();
+    addAll(sources, topics.creditUse(), partitions.creditUse());
+    addAll(sources, topics.repaymentPlan(), partitions.repaymentPlan());
+    addAll(sources, topics.orderLinks(), partitions.orderLinks());
+    return sources;
+  }
+
+  /** The name a partition goes by in the facts log: {@code topic/partition}. */
+  public static String sourceName(final String topic, final int partition) {
+    return topic + "/" + partition;
+  }
+
+  private static void addAll(final Set<String> into, final String topic, final int count) {
+    for (int p = 0; p < count; p++) {
+      into.add(sourceName(topic, p));
+    }
+  }
+
+  private static void requirePositive(final String name, final Duration value,
+      final boolean zeroAllowed) {
+    if (value == null || value.isNegative() || (!zeroAllowed && value.isZero())) {
+      throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0 or more" : "more than 0")
+          + ", got " + value);
+    }
+  }
+
+  /** Partition counts the stages need to know which sources to wait for. */
+  public record SourcePartitions(int creditUse, int merchantOrder, int repaymentPlan,
+      int orderLinks) {
+    public SourcePartitions {
+      if (creditUse < 1 || merchantOrder < 1 || repaymentPlan < 1 || orderLinks < 1) {
+        throw new IllegalArgumentException("every partition count must be at least 1");
+      }
+    }
+
+    /** One partition each, as TopologyTestDriver has. */
+    public static SourcePartitions single() {
+      return new SourcePartitions(1, 1, 1, 1);
+    }
+  }
+}

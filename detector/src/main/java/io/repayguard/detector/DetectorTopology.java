@@ -1,0 +1,171 @@
+package io.repayguard.detector;
+
+import static io.repayguard.detector.Names.BORROWINGS_STORE;
+import static io.repayguard.detector.Names.CLOCK_STORE;
+import static io.repayguard.detector.Names.CREDIT_PLANS_STORE;
+import static io.repayguard.detector.Names.ORDERS_STORE;
+import static io.repayguard.detector.Names.ORDER_LINK_CLOCK_STORE;
+import static io.repayguard.detector.Names.ORDER_LINK_ORDERS_STORE;
+import static io.repayguard.detector.Names.PENDING_STORE;
+import static io.repayguard.detector.Names.PLANS_STORE;
+import static io.repayguard.detector.Names.PLAN_CREDITS_STORE;
+
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.OrderLinkState;
+import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanIds;
+import io.repayguard.detector.state.PlanState;
+import io.repayguard.events.CreditUse;
+import io.repayguard.events.MerchantOrder;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The detector topology, as a pure function of its settings and serdes.
+ *
+ * <p>Three stages, joined through two topics the detector owns:
+ * <ol>
+ *   <li>ingest, one sub-topology per input: decode, check the contract (failures to the DLQ),
+ *       forward facts with the partition's clock; borrowings and plan events to the facts log,
+ *       orders and borrowings' order references to the order-links topic;
+ *   <li>order-link, keyed by orderId: sends each order's latest state to the borrowings naming
+ *       it, in the facts log;
+ *   <li>decision, one task per facts partition: the {@code DecisionEngine} over state stores,
+ *       writing alerts and hold commands.
+ * </ol>
+ * Every source reads from the earliest offset; every node and store is named in {@link Names}.
+ */
+public final class DetectorTopology {
+  private DetectorTopology() {}
+
+  /** Builds the topology; no I/O, nothing started. */
+  public static Topology build(final DetectorConfig config, final DetectorSerdes serdes) {
+    final TopicNames topics = config.topics();
+    final Topology topology = new Topology();
+    final ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+    final ByteArraySerializer bytesOut = new ByteArraySerializer();
+    final StringSerializer keys = new StringSerializer();
+    final FactPartitioner partitioner = new FactPartitioner();
+    final AvroBinarySerde<Fact> factSerde = new AvroBinarySerde<>(Fact.getClassSchema());
+
+    topology.addSource(AutoOffsetReset.earliest(), Names.CREDIT_USE_SOURCE, bytesIn, bytesIn,
+        topics.creditUse());
+    topology.addProcessor(Names.CREDIT_USE_INGEST,
+        supplier(() -> new CreditUseIngest(config, serdes.creditUse().deserializer()), Set.of()),
+        Names.CREDIT_USE_SOURCE);
+    topology.addSink(Names.CREDIT_USE_FACTS_SINK, topics.facts(), keys, factSerde.serializer(),
+        partitioner, Names.CREDIT_USE_INGEST);
+    topology.addSink(Names.CREDIT_USE_ORDER_LINKS_SINK, topics.orderLinks(), keys,
+        factSerde.serializer(), partitioner, Names.CREDIT_USE_INGEST);
+    topology.addSink(Names.CREDIT_USE_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
+        Names.CREDIT_USE_INGEST);
+
+    topology.addSource(AutoOffsetReset.earliest(), Names.MERCHANT_ORDER_SOURCE, bytesIn, bytesIn,
+        topics.merchantOrder());
+    topology.addProcessor(Names.MERCHANT_ORDER_INGEST,
+        supplier(() -> new MerchantOrderIngest(config, serdes.merchantOrder().deserializer()),
+            Set.of()),
+        Names.MERCHANT_ORDER_SOURCE);
+    topology.addSink(Names.MERCHANT_ORDER_ORDER_LINKS_SINK, topics.orderLinks(), keys,
+        factSerde.serializer(), partitioner, Names.MERCHANT_ORDER_INGEST);
+    topology.addSink(Names.MERCHANT_ORDER_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
+        Names.MERCHANT_ORDER_INGEST);
+
+    topology.addSource(AutoOffsetReset.earliest(), Names.REPAYMENT_PLAN_SOURCE, bytesIn, bytesIn,
+        topics.repaymentPlan());
+    topology.addProcessor(Names.REPAYMENT_PLAN_INGEST,
+        supplier(() -> new RepaymentPlanIngest(config, serdes.repaymentEvent().deserializer()),
+            Set.of(store(PLAN_CREDITS_STORE, Serdes.String()))),
+        Names.REPAYMENT_PLAN_SOURCE);
+    topology.addSink(Names.REPAYMENT_PLAN_FACTS_SINK, topics.facts(), keys,
+        factSerde.serializer(), partitioner, Names.REPAYMENT_PLAN_INGEST);
+    topology.addSink(Names.REPAYMENT_PLAN_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
+        Names.REPAYMENT_PLAN_INGEST);
+
+    topology.addSource(AutoOffsetReset.earliest(), Names.ORDER_LINKS_SOURCE, bytesIn, bytesIn,
+        topics.orderLinks());
+    topology.addProcessor(Names.ORDER_LINK,
+        supplier(() -> new OrderLinkProcessor(config), Set.of(
+            store(ORDER_LINK_ORDERS_STORE, avro(OrderLinkState.getClassSchema())),
+            store(ORDER_LINK_CLOCK_STORE, avro(ClockState.getClassSchema())))),
+        Names.ORDER_LINKS_SOURCE);
+    topology.addSink(Names.ORDER_LINK_FACTS_SINK, topics.facts(), keys, factSerde.serializer(),
+        partitioner, Names.ORDER_LINK);
+    topology.addSink(Names.ORDER_LINK_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
+        Names.ORDER_LINK);
+
+    addDecisionStage(topology, config, serdes, factSerde, partitioner);
+    return topology;
+  }
+
+  /**
+   * Adds the decision stage alone, reading the facts log; replay uses this part on its own.
+   */
+  static void addDecisionStage(final Topology topology, final DetectorConfig config,
+      final DetectorSerdes serdes, final AvroBinarySerde<Fact> factSerde,
+      final FactPartitioner partitioner) {
+    final TopicNames topics = config.topics();
+    final ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+    final ByteArraySerializer bytesOut = new ByteArraySerializer();
+    final StringSerializer keys = new StringSerializer();
+    topology.addSource(AutoOffsetReset.earliest(), Names.FACTS_SOURCE, bytesIn, bytesIn,
+        topics.facts());
+    topology.addProcessor(Names.DECISION,
+        supplier(() -> new DecisionProcessor(config), Set.of(
+            store(BORROWINGS_STORE, avro(CreditUse.getClassSchema())),
+            store(ORDERS_STORE, avro(MerchantOrder.getClassSchema())),
+            store(PLANS_STORE, avro(PlanState.getClassSchema())),
+            store(CREDIT_PLANS_STORE, avro(PlanIds.getClassSchema())),
+            store(CLOCK_STORE, avro(ClockState.getClassSchema())),
+            Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingEnabled())),
+        Names.FACTS_SOURCE);
+    topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
+        serdes.alert().serializer(), Names.DECISION);
+    topology.addSink(Names.DECISION_HOLDS_SINK, topics.holdCommands(), keys,
+        serdes.holdCommand().serializer(), Names.DECISION);
+    topology.addSink(Names.DECISION_TICKS_SINK, topics.facts(), keys, factSerde.serializer(),
+        partitioner, Names.DECISION);
+    topology.addSink(Names.DECISION_DLQ_SINK, topics.dlq(), bytesOut, bytesOut, Names.DECISION);
+  }
+
+  private static <T extends SpecificRecord> Serde<T> avro(final org.apache.avro.Schema schema) {
+    return new AvroBinarySerde<>(schema);
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> store(final String name,
+      final Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
+        values).withCachingEnabled();
+  }
+
+  private static ProcessorSupplier<byte[], byte[], Object, Object> supplier(
+      final Supplier<Processor<byte[], byte[], Object, Object>> processor,
+      final Set<StoreBuilder<?>> stores) {
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<byte[], byte[], Object, Object> get() {
+        return processor.get();
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return stores;
+      }
+    };
+  }
+}

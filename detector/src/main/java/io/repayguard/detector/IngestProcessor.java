@@ -1,0 +1,134 @@
+package io.repayguard.detector;
+
+import io.repayguard.decision.Clocks;
+import io.repayguard.detector.facts.Fact;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The first stage for one input partition: decodes and checks each record, dead-letters what
+ * breaks the contract, and forwards the rest as facts carrying this partition's clock.
+ *
+ * <p>Keeps, in memory, the largest eventTime read from its partition and whether the partition is
+ * idle (no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream
+ * partition its clock on a wall-clock schedule when the clock moved, at once when the partition
+ * turns idle or active again, and with every fact. Downstream never lowers a clock, so a restart
+ * that forgets the largest eventTime loses nothing.
+ *
+ * @param <T> the input's Avro value type
+ */
+abstract class IngestProcessor<T extends SpecificRecord>
+    implements Processor<byte[], byte[], Object, Object> {
+  private final String topic;
+  private final Deserializer<T> decoder;
+  private final Duration idleTimeout;
+  private final Duration watermarkInterval;
+  private final List<String> watermarkSinks;
+  private final String dlqSink;
+
+  private ProcessorContext<Object, Object> context;
+  private DeadLetters deadLetters;
+  private String source;
+  private long maxEventTime = Clocks.UNKNOWN;
+  private long toldMaxEventTime = Clocks.UNKNOWN;
+  private boolean idle;
+  private long lastArrivalWallMs;
+
+  IngestProcessor(final String topic, final Deserializer<T> decoder, final DetectorConfig config,
+      final List<String> watermarkSinks, final String dlqSink) {
+    this.topic = topic;
+    this.decoder = decoder;
+    this.idleTimeout = config.idleTimeout();
+    this.watermarkInterval = config.watermarkInterval();
+    this.watermarkSinks = watermarkSinks;
+    this.dlqSink = dlqSink;
+  }
+
+  @Override
+  public void init(final ProcessorContext<Object, Object> context) {
+    this.context = context;
+    this.deadLetters = new DeadLetters(context, dlqSink);
+    this.source = DetectorConfig.sourceName(topic, context.taskId().partition());
+    this.lastArrivalWallMs = context.currentSystemTimeMs();
+    context.schedule(watermarkInterval, PunctuationType.WALL_CLOCK_TIME, this::tellClockIfMoved);
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    final String key = record.key() == null ? null
+        : new String(record.key(), StandardCharsets.UTF_8);
+    if (record.value() == null) {
+      deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION, "value is null");
+      return;
+    }
+    final T value;
+    try {
+      value = decoder.deserialize(topic, record.value());
+    } catch (final RuntimeException e) {
+      deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
+      return;
+    }
+    final Optional<String> violation =
+        violation(key, value, Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    if (violation.isPresent()) {
+      deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION, violation.get());
+      return;
+    }
+    lastArrivalWallMs = context.currentSystemTimeMs();
+    maxEventTime = Math.max(maxEventTime, eventTime(value));
+    if (idle) {
+      idle = false;
+      tellClock(record.timestamp());
+    }
+    route(value, record.timestamp());
+  }
+
+  /** The contract violation of {@code value} under {@code key}, if any. */
+  abstract Optional<String> violation(String key, T value, Instant now);
+
+  /** The value's eventTime in millis. */
+  abstract long eventTime(T value);
+
+  /** Forwards the facts {@code value} gives rise to, through {@link #forward}. */
+  abstract void route(T value, long timestamp);
+
+  /** Forwards {@code payload} under {@code key} to {@code sink}, with this partition's clock. */
+  final void forward(final String sink, final String key, final Object payload,
+      final long timestamp) {
+    context.forward(new Record<>(key, fact(payload), timestamp), sink);
+  }
+
+  final ProcessorContext<Object, Object> context() {
+    return context;
+  }
+
+  private void tellClockIfMoved(final long wallNow) {
+    if (!idle && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()) {
+      idle = true;
+      tellClock(wallNow);
+    } else if (maxEventTime > toldMaxEventTime) {
+      tellClock(wallNow);
+    }
+  }
+
+  private void tellClock(final long timestamp) {
+    for (final String sink : watermarkSinks) {
+      context.forward(new Record<>(null, fact(null), timestamp), sink);
+    }
+    toldMaxEventTime = maxEventTime;
+  }
+
+  private Fact fact(final Object payload) {
+    return Fact.newBuilder().setSource(source).setWatermark(maxEventTime)
+        .setMaxEventTime(maxEventTime).setIdle(idle).setPayload(payload).build();
+  }
+}

@@ -1,0 +1,129 @@
+package io.repayguard.detector;
+
+import io.repayguard.decision.Clocks;
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.OrderRef;
+import io.repayguard.detector.facts.OrderUpdate;
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.OrderLinkState;
+import io.repayguard.events.MerchantOrder;
+import java.util.ArrayList;
+import java.util.Set;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The order-link stage, keyed by orderId: sends each merchant order's latest state to every
+ * borrowing that names it, as facts keyed by creditId.
+ *
+ * <p>Stateful. An order's latest state is the one with the largest eventTime, a tie going to the
+ * later arrival; it is sent when it changes and when a borrowing first names the order. Like an
+ * input partition, this stage has a clock, combined from the credit-use and merchant-order
+ * partitions it hears from; it tells every facts partition that clock when a watermark moves it
+ * or it turns idle or active, and with every fact it sends.
+ */
+final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Object> {
+  private static final String CLOCK_KEY = "clock";
+
+  private final DetectorConfig config;
+  private final Set<String> expected;
+  private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
+
+  private ProcessorContext<Object, Object> context;
+  private DeadLetters deadLetters;
+  private String source;
+  /** orderId → the order's latest state and the borrowings that named it. */
+  private KeyValueStore<String, OrderLinkState> orders;
+  /** {@value #CLOCK_KEY} → what each upstream partition last said about its time. */
+  private KeyValueStore<String, ClockState> clocks;
+  private Fact told;
+
+  OrderLinkProcessor(final DetectorConfig config) {
+    this.config = config;
+    this.expected = config.orderLinkSources();
+  }
+
+  @Override
+  public void init(final ProcessorContext<Object, Object> context) {
+    this.context = context;
+    this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
+    this.source = DetectorConfig.sourceName(config.topics().orderLinks(),
+        context.taskId().partition());
+    this.orders = context.getStateStore(Names.ORDER_LINK_ORDERS_STORE);
+    this.clocks = context.getStateStore(Names.ORDER_LINK_CLOCK_STORE);
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    final Fact fact;
+    try {
+      fact = facts.decode(record.value());
+    } catch (final SerializationException | NullPointerException e) {
+      deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
+      return;
+    }
+    final ClockState clock = clocks.get(CLOCK_KEY) == null ? Clocks.empty() : clocks.get(CLOCK_KEY);
+    Clocks.report(clock, expected, fact.getSource(), fact.getWatermark(),
+        fact.getMaxEventTime(), fact.getIdle());
+    clocks.put(CLOCK_KEY, clock);
+    final Fact now = report(clock, null);
+    if (fact.getPayload() instanceof MerchantOrder order) {
+      onOrder(order, clock, record.timestamp());
+    } else if (fact.getPayload() instanceof OrderRef ref) {
+      onReference(ref, clock, record.timestamp());
+    }
+    final boolean turned = told == null || told.getIdle() != now.getIdle();
+    final boolean moved = fact.getPayload() == null && !now.equals(told);
+    if (turned || moved) {
+      context.forward(new Record<>(null, now, record.timestamp()), Names.ORDER_LINK_FACTS_SINK);
+      told = now;
+    }
+  }
+
+  private void onOrder(final MerchantOrder order, final ClockState clock, final long timestamp) {
+    final OrderLinkState link = link(order.getOrderId());
+    if (link.getOrder() != null && order.getEventTime().isBefore(link.getOrder().getEventTime())) {
+      return;
+    }
+    link.setOrder(order);
+    orders.put(order.getOrderId(), link);
+    for (final String creditId : link.getCreditIds()) {
+      send(creditId, order, clock, timestamp);
+    }
+  }
+
+  private void onReference(final OrderRef ref, final ClockState clock, final long timestamp) {
+    final OrderLinkState link = link(ref.getOrderId());
+    if (link.getCreditIds().contains(ref.getCreditId())) {
+      return;
+    }
+    link.getCreditIds().add(ref.getCreditId());
+    orders.put(ref.getOrderId(), link);
+    if (link.getOrder() != null) {
+      send(ref.getCreditId(), link.getOrder(), clock, timestamp);
+    }
+  }
+
+  private OrderLinkState link(final String orderId) {
+    final OrderLinkState stored = orders.get(orderId);
+    return stored != null ? stored
+        : OrderLinkState.newBuilder().setOrder(null).setCreditIds(new ArrayList<>()).build();
+  }
+
+  private void send(final String creditId, final MerchantOrder order, final ClockState clock,
+      final long timestamp) {
+    final OrderUpdate update = OrderUpdate.newBuilder().setCreditId(creditId).setOrder(order)
+        .build();
+    context.forward(new Record<>(creditId, report(clock, update), timestamp),
+        Names.ORDER_LINK_FACTS_SINK);
+  }
+
+  private Fact report(final ClockState clock, final Object payload) {
+    return Fact.newBuilder().setSource(source).setWatermark(clock.getDetectorTime())
+        .setMaxEventTime(Clocks.maxEventTime(clock)).setIdle(Clocks.allIdle(clock, expected))
+        .setPayload(payload).build();
+  }
+}

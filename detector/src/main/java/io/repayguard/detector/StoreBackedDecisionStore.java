@@ -1,0 +1,135 @@
+package io.repayguard.detector;
+
+import io.repayguard.decision.Clocks;
+import io.repayguard.decision.DecisionStore;
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanIds;
+import io.repayguard.detector.state.PlanState;
+import io.repayguard.events.CreditUse;
+import io.repayguard.events.MerchantOrder;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The decision engine's state in Kafka Streams state stores, one set per facts partition. */
+final class StoreBackedDecisionStore implements DecisionStore {
+  private static final String CLOCK_KEY = "clock";
+
+  /** creditId → the borrowing's latest arrived state. */
+  private final KeyValueStore<String, CreditUse> borrowings;
+  /** orderId → the order's latest arrived state. */
+  private final KeyValueStore<String, MerchantOrder> orders;
+  /** planId → everything known of the plan. */
+  private final KeyValueStore<String, PlanState> plans;
+  /** creditId → ids of the plans that name it. */
+  private final KeyValueStore<String, PlanIds> creditPlans;
+  /** {@value #CLOCK_KEY} → the partition's clock. */
+  private final KeyValueStore<String, ClockState> clock;
+  /** (due detector time, arrival number), both big-endian with the sign bit flipped → work. */
+  private final KeyValueStore<Bytes, PendingWork> pending;
+
+  StoreBackedDecisionStore(final ProcessorContext<?, ?> context) {
+    this.borrowings = context.getStateStore(Names.BORROWINGS_STORE);
+    this.orders = context.getStateStore(Names.ORDERS_STORE);
+    this.plans = context.getStateStore(Names.PLANS_STORE);
+    this.creditPlans = context.getStateStore(Names.CREDIT_PLANS_STORE);
+    this.clock = context.getStateStore(Names.CLOCK_STORE);
+    this.pending = context.getStateStore(Names.PENDING_STORE);
+  }
+
+  @Override
+  public Optional<CreditUse> borrowing(final String creditId) {
+    return Optional.ofNullable(borrowings.get(creditId));
+  }
+
+  @Override
+  public void putBorrowing(final CreditUse borrowing) {
+    borrowings.put(borrowing.getCreditId(), borrowing);
+  }
+
+  @Override
+  public Optional<MerchantOrder> order(final String orderId) {
+    return Optional.ofNullable(orders.get(orderId));
+  }
+
+  @Override
+  public void putOrder(final MerchantOrder order) {
+    orders.put(order.getOrderId(), order);
+  }
+
+  @Override
+  public Optional<PlanState> plan(final String planId) {
+    return Optional.ofNullable(plans.get(planId));
+  }
+
+  @Override
+  public void putPlan(final PlanState plan) {
+    plans.put(plan.getPlanId(), plan);
+  }
+
+  @Override
+  public List<String> plansOf(final String creditId) {
+    final PlanIds ids = creditId == null ? null : creditPlans.get(creditId);
+    return ids == null ? List.of() : ids.getPlanIds();
+  }
+
+  @Override
+  public void putPlansOf(final String creditId, final List<String> planIds) {
+    creditPlans.put(creditId, PlanIds.newBuilder().setPlanIds(new ArrayList<>(planIds)).build());
+  }
+
+  @Override
+  public ClockState clock() {
+    final ClockState stored = clock.get(CLOCK_KEY);
+    return stored == null ? Clocks.empty() : stored;
+  }
+
+  @Override
+  public void putClock(final ClockState state) {
+    clock.put(CLOCK_KEY, state);
+  }
+
+  @Override
+  public void schedule(final long due, final long seq, final PendingWork work) {
+    pending.put(key(due, seq), work);
+  }
+
+  @Override
+  public Optional<PendingWork> takeDue(final long detectorTime) {
+    final KeyValue<Bytes, PendingWork> first;
+    try (KeyValueIterator<Bytes, PendingWork> all = pending.all()) {
+      if (!all.hasNext()) {
+        return Optional.empty();
+      }
+      first = all.next();
+    }
+    if (dueOf(first.key) > detectorTime) {
+      return Optional.empty();
+    }
+    pending.delete(first.key);
+    return Optional.of(first.value);
+  }
+
+  @Override
+  public boolean hasPending() {
+    try (KeyValueIterator<Bytes, PendingWork> all = pending.all()) {
+      return all.hasNext();
+    }
+  }
+
+  private static Bytes key(final long due, final long seq) {
+    return Bytes.wrap(ByteBuffer.allocate(16).putLong(due ^ Long.MIN_VALUE)
+        .putLong(seq ^ Long.MIN_VALUE).array());
+  }
+
+  private static long dueOf(final Bytes key) {
+    return ByteBuffer.wrap(key.get()).getLong() ^ Long.MIN_VALUE;
+  }
+}

@@ -1,0 +1,30 @@
+package io.repayguard.detector;
+
+import java.util.List;
+
+/**
+ * The topics the detector reads and writes (DESIGN.md, Topics); every name is configurable.
+ *
+ * @param facts the log the decision stage reads: facts and watermarks in the order it saw them,
+ *     keyed by creditId and kept forever, so a replay reproduces live decisions
+ * @param orderLinks where orders meet the borrowings that name them, keyed by orderId
+ */
+public record TopicNames(String creditUse, String merchantOrder, String repaymentPlan,
+    String alerts, String holdCommands, String dlq, String orderLinks, String facts) {
+
+  /** DESIGN.md's default names. */
+  public static TopicNames defaults() {
+    return new TopicNames("credit-use", "merchant-order", "repayment-plan", "repayment-alerts",
+        "repayment-hold-commands", "repayguard-dlq", "repayguard-order-links", "repayguard-facts");
+  }
+
+  /** The three input topics. */
+  public List<String> inputs() {
+    return List.of(creditUse, merchantOrder, repaymentPlan);
+  }
+
+  /** Every topic the detector writes. */
+  public List<String> outputs() {
+    return List.of(alerts, holdCommands, dlq, orderLinks, facts);
+  }
+}
