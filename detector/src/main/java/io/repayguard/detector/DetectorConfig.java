@@ -59,6 +59,11 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
         holdSeverity, partitions, liveClock);
   }
 
+  public DetectorConfig withPartitions(final SourcePartitions value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, value, liveClock);
+  }
+
   public DetectorConfig withLiveClock(final boolean value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
         holdSeverity, partitions, value);

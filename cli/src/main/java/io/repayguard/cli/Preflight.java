@@ -1,0 +1,32 @@
+package io.repayguard.cli;
+
+import io.repayguard.sim.ClientSettings;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+
+/** Checks that Kafka answers before a command starts, so an unreachable broker is one line. */
+final class Preflight {
+  private static final int TIMEOUT_MS = 8000;
+
+  private Preflight() {}
+
+  static void requireKafka(final ClientSettings settings) {
+    final Map<String, Object> props = settings.clientProperties();
+    props.put("request.timeout.ms", TIMEOUT_MS);
+    props.put("default.api.timeout.ms", TIMEOUT_MS);
+    try (Admin admin = Admin.create(props)) {
+      admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot reach Kafka at "
+          + settings.bootstrapServers() + " (is ./repayguard stack running?)", e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "interrupted", e);
+    } catch (final org.apache.kafka.common.KafkaException e) {
+      throw UserException.badInput("bad Kafka client settings: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.repayguard.cli;
+
+import io.repayguard.detector.TopicNames;
+import io.repayguard.stack.LocalStack;
+import io.repayguard.stack.StackOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** Runs the local stack: a KRaft Kafka broker and a schema registry, with every topic created. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+    description = {"Starts a local Kafka broker (KRaft, one node) and a schema registry, creates "
+        + "every repayguard topic, prints where they listen, then 'ready'. Runs until Ctrl-C.",
+        "Data lives in a temporary directory unless --data-dir is given."})
+final class StackCommand implements Callable<Integer> {
+
+  @ParentCommand
+  RepayGuard parent;
+
+  @Option(names = "--kafka-port", defaultValue = "9092",
+      description = "Broker port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  @Option(names = "--registry-port", defaultValue = "8081",
+      description = "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int registryPort;
+
+  @Option(names = "--partitions", defaultValue = "6",
+      description = "Partitions of every topic created (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Keep broker data (topics, records, schemas) here across restarts.")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (partitions < 1) {
+      throw UserException.badInput("--partitions must be at least 1, got " + partitions);
+    }
+    final CountDownLatch stopped = new CountDownLatch(1);
+    final LocalStack stack;
+    try {
+      stack = LocalStack.start(new StackOptions(kafkaPort, registryPort, partitions, dataDir,
+          topics()));
+    } catch (final RuntimeException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
+          "cannot start the local stack: " + e.getMessage(), e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stack.close();
+      stopped.countDown();
+    }, "stack-shutdown"));
+    parent.out().println("kafka=" + stack.bootstrapServers());
+    parent.out().println("schema-registry=" + stack.schemaRegistryUrl());
+    parent.out().println("ready");
+    parent.out().flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** Every topic of DESIGN.md plus the detector's own two. */
+  static List<String> topics() {
+    final TopicNames names = TopicNames.defaults();
+    final List<String> topics = new ArrayList<>(names.inputs());
+    topics.addAll(names.outputs());
+    return topics;
+  }
+}

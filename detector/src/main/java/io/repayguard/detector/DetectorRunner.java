@@ -1,0 +1,228 @@
+package io.repayguard.detector;
+
+import io.repayguard.serde.AvroSerdeConfig;
+import io.repayguard.serde.SchemaRegistryClient;
+import io.repayguard.serde.SchemaRegistryException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the detector's lifecycle: checks the cluster and registry, creates the topics the detector
+ * writes, starts Kafka Streams exactly once, and waits; a failure of the streams is rethrown.
+ *
+ * <p>It never cleans up local state: that is a reset, an explicit step of its own.
+ */
+public final class DetectorRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectorRunner.class);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * Where and as whom to run.
+   *
+   * @param clientProperties bootstrap servers, schema registry URL and any further Kafka,
+   *     Streams or serde properties, passed through
+   */
+  public record Settings(String applicationId, Path stateDir,
+      Map<String, Object> clientProperties) {
+    public Settings {
+      clientProperties = Map.copyOf(clientProperties);
+    }
+  }
+
+  private final KafkaStreams streams;
+  private final DetectorConfig config;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private DetectorRunner(final KafkaStreams streams, final DetectorConfig config) {
+    this.streams = streams;
+    this.config = config;
+  }
+
+  /**
+   * Prepares the cluster and starts the detector; fails with a one-line
+   * {@link IllegalStateException} when Kafka or the registry cannot be used.
+   */
+  public static DetectorRunner start(final DetectorConfig requested, final Settings settings) {
+    checkRegistry(settings.clientProperties());
+    final DetectorConfig config = prepareTopics(requested, settings.clientProperties());
+    final Topology topology = DetectorTopology.build(config,
+        DetectorSerdes.fromConfig(settings.clientProperties()));
+    LOG.info("Starting detector {} with {}\n{}", settings.applicationId(), config,
+        topology.describe());
+    final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
+    final DetectorRunner runner = new DetectorRunner(streams, config);
+    streams.setUncaughtExceptionHandler(runner::onUncaught);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        runner.stopped.countDown();
+      }
+    });
+    streams.start();
+    return runner;
+  }
+
+  /** The settings the detector runs with, partition counts resolved. */
+  public DetectorConfig config() {
+    return config;
+  }
+
+  /** The running Kafka Streams instance, for state and metrics. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** Blocks until the detector stops; rethrows what stopped it, if anything did. */
+  public void awaitTermination() throws InterruptedException {
+    stopped.await();
+    final Throwable cause = failure.get();
+    if (cause != null) {
+      throw new IllegalStateException("the detector stopped: " + cause.getMessage(), cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+
+  private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(
+      final Throwable e) {
+    LOG.error("Detector failed", e);
+    failure.compareAndSet(null, e);
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  static Properties streamsProperties(final Settings settings) {
+    final Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+    props.putAll(settings.clientProperties());
+    return props;
+  }
+
+  private static void checkRegistry(final Map<String, Object> clientProperties) {
+    final SchemaRegistryClient registry = AvroSerdeConfig.from(clientProperties).newClient();
+    try {
+      registry.latest("credit-use-value");
+    } catch (final SchemaRegistryException e) {
+      if (e.errorCode() < 0) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+  }
+
+  private static DetectorConfig prepareTopics(final DetectorConfig config,
+      final Map<String, Object> clientProperties) {
+    final Map<String, Object> adminProps = new HashMap<>(clientProperties);
+    adminProps.putIfAbsent("request.timeout.ms", (int) CALL_TIMEOUT.toMillis());
+    adminProps.putIfAbsent("default.api.timeout.ms", (int) CALL_TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(adminProps)) {
+      final Object bootstrap = clientProperties.get("bootstrap.servers");
+      try {
+        admin.describeCluster().nodes().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (final ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " ("
+            + rootMessage(e) + ")", e);
+      }
+      final TopicNames topics = config.topics();
+      final Map<String, Integer> inputs = partitionCounts(admin, topics.inputs());
+      final int partitions = inputs.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+      createMissing(admin, topics.outputs(), partitions);
+      final int orderLinks = partitionCounts(admin, List.of(topics.orderLinks()))
+          .get(topics.orderLinks());
+      return config.withPartitions(new DetectorConfig.SourcePartitions(
+          inputs.get(topics.creditUse()), inputs.get(topics.merchantOrder()),
+          inputs.get(topics.repaymentPlan()), orderLinks));
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while preparing topics", e);
+    }
+  }
+
+  private static Map<String, Integer> partitionCounts(final Admin admin, final List<String> names)
+      throws InterruptedException {
+    final Map<String, Integer> counts = new HashMap<>();
+    for (final String name : names) {
+      try {
+        final TopicDescription description = admin.describeTopics(List.of(name))
+            .topicNameValues().get(name).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        counts.put(name, description.partitions().size());
+      } catch (final ExecutionException e) {
+        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+          throw new IllegalStateException("topic " + name + " does not exist: create it (or run "
+              + "./repayguard stack, which creates every topic)", e);
+        }
+        throw new IllegalStateException("cannot describe topic " + name + ": " + rootMessage(e), e);
+      } catch (final TimeoutException e) {
+        throw new IllegalStateException("timed out describing topic " + name, e);
+      }
+    }
+    return counts;
+  }
+
+  private static void createMissing(final Admin admin, final List<String> names,
+      final int partitions) throws InterruptedException {
+    final Set<String> existing;
+    try {
+      existing = admin.listTopics().names().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list topics: " + rootMessage(e), e);
+    }
+    final List<NewTopic> missing = new ArrayList<>();
+    for (final String name : names) {
+      if (!existing.contains(name)) {
+        missing.add(new NewTopic(name, Optional.of(partitions), Optional.empty())
+            .configs(Map.of("retention.ms", "-1")));
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    try {
+      admin.createTopics(missing).all().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+    } catch (final ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topics: " + rootMessage(e), e);
+      }
+    } catch (final TimeoutException e) {
+      throw new IllegalStateException("timed out creating topics", e);
+    }
+  }
+
+  private static String rootMessage(final Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}
