@@ -86,9 +86,9 @@ public final class DecisionEngine {
     return Clocks.maxEventTime(store.clock());
   }
 
-  /** True when decisions wait for detector time. */
-  public boolean hasPending() {
-    return store.hasPending();
+  /** The detector time at which the next queued decision is due, if any waits. */
+  public Optional<Long> nextDue() {
+    return store.nextDue();
   }
 
   private void onBorrowing(final CreditUse borrowing, final long now, final long seq) {

@@ -45,6 +45,6 @@ public interface DecisionStore {
   /** Removes and returns the earliest queued work due at {@code detectorTime}, if any. */
   Optional<PendingWork> takeDue(long detectorTime);
 
-  /** True when any work is queued. */
-  boolean hasPending();
+  /** The due detector time of the earliest queued work, if any. */
+  Optional<Long> nextDue();
 }

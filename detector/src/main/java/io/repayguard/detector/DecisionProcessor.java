@@ -76,7 +76,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   }
 
   private void tickWhileIdle(final long wallNowMs) {
-    idleClock.tick(wallNowMs, engine.allIdle(), engine.hasPending(), engine.detectorTime())
+    idleClock.tick(wallNowMs, engine.allIdle(), engine.nextDue(), engine.detectorTime())
         .ifPresent(time -> {
           final int partition = context.taskId().partition();
           final Fact tick = Fact.newBuilder().setSource("tick/" + partition)

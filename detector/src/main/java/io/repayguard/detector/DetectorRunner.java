@@ -209,12 +209,31 @@ public final class DetectorRunner implements AutoCloseable {
     try {
       admin.createTopics(missing).all().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+      awaitMetadata(admin, missing.stream().map(NewTopic::name).toList());
     } catch (final ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("cannot create topics: " + rootMessage(e), e);
       }
     } catch (final TimeoutException e) {
       throw new IllegalStateException("timed out creating topics", e);
+    }
+  }
+
+  /** Waits until new topics show in metadata: a create returns before every broker knows. */
+  private static void awaitMetadata(final Admin admin, final List<String> names)
+      throws InterruptedException {
+    final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        admin.describeTopics(names).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        return;
+      } catch (final ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("created topics " + names + " did not appear: "
+              + rootMessage(e), e);
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
     }
   }
 

@@ -118,9 +118,9 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   @Override
-  public boolean hasPending() {
+  public Optional<Long> nextDue() {
     try (KeyValueIterator<Bytes, PendingWork> all = pending.all()) {
-      return all.hasNext();
+      return all.hasNext() ? Optional.of(dueOf(all.next().key)) : Optional.empty();
     }
   }
 

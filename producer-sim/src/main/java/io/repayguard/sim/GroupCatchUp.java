@@ -72,14 +72,15 @@ public final class GroupCatchUp implements AutoCloseable {
         return false;
       }
       final Map<TopicPartition, Long> ends = endOffsets(partitions);
+      final Map<TopicPartition, Long> unread = new HashMap<>();
       for (final TopicPartition partition : partitions) {
         final OffsetAndMetadata done = committed.get(partition);
         final long from = done == null ? 0 : done.offset();
-        if (ends.get(partition) > from && hasDataFrom(partition, from, ends.get(partition))) {
-          return false;
+        if (ends.get(partition) > from) {
+          unread.put(partition, from);
         }
       }
-      return true;
+      return unread.isEmpty() || !hasData(unread, ends);
     } catch (final ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot read the offsets of group " + group + ": "
           + e.getMessage(), e);
@@ -111,16 +112,21 @@ public final class GroupCatchUp implements AutoCloseable {
     return ends;
   }
 
-  private boolean hasDataFrom(final TopicPartition partition, final long from, final long end) {
-    probe.assign(List.of(partition));
-    probe.seek(partition, from);
+  /** True when a data record lies between each partition's start offset and its end. */
+  private boolean hasData(final Map<TopicPartition, Long> from,
+      final Map<TopicPartition, Long> ends) {
+    probe.assign(from.keySet());
+    from.forEach(probe::seek);
     final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-    while (probe.position(partition) < end && System.nanoTime() < deadline) {
-      if (!probe.poll(Duration.ofMillis(200)).isEmpty()) {
+    while (System.nanoTime() < deadline) {
+      if (!probe.poll(Duration.ofMillis(100)).isEmpty()) {
         return true;
       }
+      if (from.keySet().stream().allMatch(p -> probe.position(p) >= ends.get(p))) {
+        return false;
+      }
     }
-    return probe.position(partition) < end;
+    return true;
   }
 
   @Override
