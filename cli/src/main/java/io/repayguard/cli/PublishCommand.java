@@ -50,6 +50,7 @@ final class PublishCommand implements Callable<Integer> {
     if (!Files.isReadable(file)) {
       throw UserException.badInput("cannot read " + file);
     }
+    Publisher.check(file);
     final ClientSettings settings = connection.resolve(parent.env(), Map.of());
     Preflight.requireKafka(settings);
     new Publisher(settings, parent.out()).publish(new Publisher.Options(file,

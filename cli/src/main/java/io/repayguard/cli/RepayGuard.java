@@ -72,7 +72,10 @@ public final class RepayGuard implements Runnable {
         e.printStackTrace(err);
       }
       final int code = exitCode(e);
-      err.println("repayguard: error: " + message(e)
+      final String where = e instanceof ScenarioException && parseResult.subcommand() != null
+          ? parseResult.subcommand().matchedPositionals().stream().findFirst()
+              .map(p -> p.getValue() + ": ").orElse("") : "";
+      err.println("repayguard: error: " + where + message(e)
           + (verbose || code == UserException.BAD_INPUT ? "" : " (--verbose shows details)"));
       return code;
     });

@@ -140,6 +140,14 @@ public final class Publisher {
         100.0 * sent / Math.max(1, total), sent / seconds);
   }
 
+  /**
+   * Checks every line of {@code file} and counts its records; a
+   * {@link io.repayguard.scenario.ScenarioException} names the first bad line.
+   */
+  public static long check(final Path file) {
+    return countRecords(file);
+  }
+
   private static long countRecords(final Path file) {
     final long[] count = {0};
     ScenarioFile.stream(file, line -> {

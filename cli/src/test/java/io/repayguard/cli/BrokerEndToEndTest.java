@@ -1,0 +1,280 @@
+package io.repayguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.repayguard.detector.DetectorRunner;
+import io.repayguard.detector.TopicNames;
+import io.repayguard.events.Alert;
+import io.repayguard.scenario.ExpectedOutputs;
+import io.repayguard.scenario.ScenarioFile;
+import io.repayguard.stack.LocalStack;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The detector against a real broker beyond the golden files: a restart mid-stream, a producer
+ * that speaks Confluent's protocol with a newer schema, and the CLI's publish and tail.
+ */
+@Tag("integration")
+class BrokerEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static BrokerHarness harness;
+
+  @BeforeAll
+  static void startStack() {
+    harness = new BrokerHarness();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    harness.close();
+  }
+
+  @Test
+  void shouldProduceExactOutputsWhenDetectorRestartsMidStreamWithEmptyLocalState(
+      @TempDir final Path dir) throws Exception {
+    // Given: scenario 05 split after its second barrier, where the plan is held and pending
+    final List<String> lines = Files.readAllLines(
+        BrokerHarness.scenario("05-late-borrowing-after-grace.jsonl"));
+    final int split = nthBarrier(lines, 2) + 1;
+    final Path first = Files.write(dir.resolve("first.jsonl"), lines.subList(0, split));
+    final Path second = Files.write(dir.resolve("second.jsonl"), lines.subList(split, lines.size()));
+    final TopicNames topics = BrokerHarness.uniqueTopics("restart");
+    final String group = "it-restart-" + topics.creditUse().substring(8, 16);
+
+    // When: the first half, a stop, a start from the changelogs alone, the second half
+    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
+        dir.resolve("state-1"))) {
+      harness.publish(first, topics, group);
+    }
+    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
+        dir.resolve("state-2"))) {
+      harness.publish(second, topics, group);
+      harness.barrier(group);
+    }
+
+    // Then: read_committed, every output exactly once
+    assertThat(harness.outputsAsExpected(topics)).containsExactlyInAnyOrderElementsOf(
+        ExpectedOutputs.read(BrokerHarness.scenario("05-late-borrowing-after-grace.expected.jsonl")));
+  }
+
+  @Test
+  void shouldReadAForeignProducersNewerSchemaWithAnExtraOptionalField() throws Exception {
+    // Given: a producer that registers its own schema over HTTP and frames values by hand
+    final TopicNames topics = BrokerHarness.uniqueTopics("foreign");
+    final String group = "it-foreign-" + topics.creditUse().substring(8, 16);
+    final String scenario = "06-order-cancelled";
+
+    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
+        BrokerHarness.tempDir("rg-foreign"))) {
+      // When
+      publishAsForeignClient(BrokerHarness.scenario(scenario + ".jsonl"), topics, group);
+      harness.barrier(group);
+    }
+
+    // Then
+    assertThat(harness.outputsAsExpected(topics)).containsExactlyInAnyOrderElementsOf(
+        ExpectedOutputs.read(BrokerHarness.scenario(scenario + ".expected.jsonl")));
+  }
+
+  @Test
+  void shouldPublishWithTheCliAndTailDecodedRecords(@TempDir final Path dir) throws Exception {
+    // Given
+    final LocalStack stack = harness.stack();
+    final Path file = Files.writeString(dir.resolve("one.jsonl"),
+        Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).get(0) + "\n");
+    LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use"));
+    final Map<String, String> env = Map.of(
+        "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+        "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+
+    // When
+    final RepayGuardCliTest.Run published = RepayGuardCliTest.run(env, "publish",
+        file.toString(), "--barrier-wait", "0s");
+    final RepayGuardCliTest.Run tailed = RepayGuardCliTest.run(env, "tail", "credit-use",
+        "--from-beginning", "--max", "1");
+
+    // Then
+    assertThat(published.exitCode()).isZero();
+    assertThat(published.out()).contains("sent credit-use key=c14 eventTime=2026-03-01T00:00:00Z",
+        "published 1 records, 0 barriers");
+    assertThat(tailed.exitCode()).isZero();
+    final JsonNode line = JSON.readTree(tailed.out().lines().findFirst().orElseThrow());
+    assertThat(line.get("key").asText()).isEqualTo("c14");
+    assertThat(line.get("timestamp").asLong()).isEqualTo(1772323200000L);
+    assertThat(line.get("value").get("creditId").asText()).isEqualTo("c14");
+    assertThat(line.get("value").get("status").asText()).isEqualTo("APPROVED");
+    assertThat(line.get("value").get("merchantOrderId").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldSendNothingWhenALineIsBad(@TempDir final Path dir) throws Exception {
+    // Given: a good first line and a bad third line, to a topic of its own
+    final LocalStack stack = harness.stack();
+    final List<String> lines = new ArrayList<>(
+        Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).subList(0, 2));
+    lines.add("{\"topic\":\"credit-use\",\"key\":\"x\",\"value\":{\"creditId\":\"x\"}}");
+    final Path file = Files.write(dir.resolve("bad.jsonl"), lines);
+    final long before = harness.readAll("credit-use").size();
+    final Map<String, String> env = Map.of(
+        "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+        "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+    LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use", "repayment-plan"));
+
+    // When
+    final RepayGuardCliTest.Run run = RepayGuardCliTest.run(env, "publish", file.toString());
+
+    // Then
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("line 3: missing field CreditUse.accountId");
+    assertThat(harness.readAll("credit-use")).hasSize((int) before);
+    assertThat(harness.readAll("repayment-plan")).isEmpty();
+  }
+
+  @Test
+  void shouldPublishWholeAlertsWithDeterministicIds() throws Exception {
+    // Given
+    final TopicNames topics = BrokerHarness.uniqueTopics("alert");
+    final String group = "it-alert-" + topics.creditUse().substring(6, 14);
+
+    // When
+    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
+        BrokerHarness.tempDir("rg-alert"))) {
+      harness.publish(BrokerHarness.scenario("09-account-mismatch-foreign.jsonl"), topics, group);
+      harness.barrier(group);
+    }
+
+    // Then
+    final List<Alert> alerts = harness.alerts(topics.alerts());
+    assertThat(alerts).hasSize(1);
+    final Alert alert = alerts.get(0);
+    assertThat(alert.getAlertId()).isEqualTo("p9/ACCOUNT_MISMATCH/1");
+    assertThat(alert.getTriggeringEventId()).isEqualTo("p9-c");
+    assertThat(alert.getAccountId()).isEqualTo("a-stranger");
+    assertThat(alert.getCreditId()).isEqualTo("c9");
+    assertThat(alert.getEventTime().toEpochMilli()).isEqualTo(1772323320000L);
+    assertThat(alert.getDecidedAt().toEpochMilli()).isGreaterThanOrEqualTo(1772323320000L + 300_000);
+    assertThat(alert.getEvidence()).containsEntry("borrowerAccountId", "a9")
+        .containsEntry("planAccountId", "a-stranger").containsEntry("sameIdentity", "false");
+    assertThat(alert.getExplanation()).contains("p9", "a-stranger", "c9", "a9");
+  }
+
+  private static int nthBarrier(final List<String> lines, final int n) {
+    int seen = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"barrier\"") && ++seen == n) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("fewer than " + n + " barriers");
+  }
+
+  /** Registers each value schema plus an optional field over raw HTTP and frames by hand. */
+  private static void publishAsForeignClient(final Path file, final TopicNames topics,
+      final String group) throws Exception {
+    final Map<String, Object> props = harness.client().clientProperties();
+    final Map<String, Integer> ids = new java.util.HashMap<>();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props,
+        new StringSerializer(), new ByteArraySerializer())) {
+      for (final ScenarioFile.Line line : ScenarioFile.read(file)) {
+        if (line instanceof ScenarioFile.Publish p) {
+          final String topic = topicFor(p.topic(), topics);
+          final Schema newer = withChannel(p.value().getSchema());
+          final int id = ids.computeIfAbsent(topic, t -> register(t + "-value", newer));
+          producer.send(new ProducerRecord<>(topic, null, p.timestamp(), p.key(),
+              frame(id, newer, copyWithChannel(p.value(), newer)))).get();
+        } else {
+          producer.flush();
+          harness.barrier(group);
+        }
+      }
+    }
+  }
+
+  private static String topicFor(final String defaultName, final TopicNames topics) {
+    return switch (defaultName) {
+      case "credit-use" -> topics.creditUse();
+      case "merchant-order" -> topics.merchantOrder();
+      default -> topics.repaymentPlan();
+    };
+  }
+
+  private static Schema withChannel(final Schema base) {
+    final List<Schema.Field> fields = new ArrayList<>();
+    for (final Schema.Field f : base.getFields()) {
+      fields.add(new Schema.Field(f, f.schema()));
+    }
+    fields.add(new Schema.Field("channel", SchemaBuilder.unionOf().nullType().and().stringType()
+        .endUnion(), "Sales channel, added by a newer producer.", Schema.Field.NULL_DEFAULT_VALUE));
+    return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
+  }
+
+  private static GenericRecord copyWithChannel(final GenericRecord value, final Schema newer) {
+    final GenericData.Record copy = new GenericData.Record(newer);
+    for (final Schema.Field f : value.getSchema().getFields()) {
+      final Object v = value.get(f.name());
+      copy.put(f.name(), v instanceof GenericData.EnumSymbol e
+          ? new GenericData.EnumSymbol(newer.getField(f.name()).schema(), e.toString()) : v);
+    }
+    copy.put("channel", "app");
+    return copy;
+  }
+
+  private static int register(final String subject, final Schema schema) {
+    try {
+      final String body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
+      final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
+          .newBuilder(URI.create(harness.stack().schemaRegistryUrl() + "/subjects/" + subject
+              + "/versions"))
+          .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return JSON.readTree(response.body()).get("id").asInt();
+    } catch (final java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] frame(final int id, final Schema schema, final GenericRecord value)
+      throws java.io.IOException {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.write(ByteBuffer.allocate(4).putInt(id).array());
+    final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(schema).write(value, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,169 @@
+package io.repayguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.repayguard.detector.Names;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages of the command line, through {@code execute}, without a broker. */
+class RepayGuardCliTest {
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run run(final Map<String, String> env, final String... args) {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final int code = RepayGuard.execute(args, env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static Run run(final String... args) {
+    return run(Map.of(), args);
+  }
+
+  @Test
+  void shouldListCommandsInHelp() {
+    final Run run = run("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("stack", "publish", "tail", "detect");
+  }
+
+  @Test
+  void shouldRefuseMissingCommandWithExitCode2() {
+    final Run run = run();
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("repayguard: a command is required");
+  }
+
+  @Test
+  void shouldRefuseUnknownFlagInOneLineAndAHint() {
+    final Run run = run("detect", "--bogus");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().toList()).containsExactly(
+        "repayguard: Unknown option: '--bogus'", "Try 'repayguard detect --help'.");
+  }
+
+  @Test
+  void shouldRefuseBadDurationWithoutStackTrace() {
+    final Run run = run("detect", "--grace", "5 parsecs");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: bad value for "
+        + "grace: '5 parsecs' is not a duration (use PT5M, 5m, 30s or 500ms)");
+  }
+
+  @Test
+  void shouldTakeSettingsFromEnvironmentWhenNoFlag() {
+    final Run run = run(Map.of("REPAYGUARD_HOLD_SEVERITY", "urgent"), "detect", "--describe");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("hold-severity: 'urgent' is not one of LOW, MEDIUM, HIGH, CRITICAL");
+  }
+
+  @Test
+  void shouldLetFlagWinOverEnvironmentAndFile(@TempDir final Path dir) throws IOException {
+    // Given
+    final Path file = dir.resolve("detector.properties");
+    Files.writeString(file, "grace=PT1M\nhold.severity=LOW\nmax.fee.bps=100\n");
+    final Map<String, String> env = Map.of("REPAYGUARD_GRACE", "PT2M", "REPAYGUARD_MAX_FEE_BPS", "200");
+
+    // When
+    final DetectSettings settings = DetectSettings.resolve(new DetectSettings.Flags(
+        null, "PT3M", null, null, null, null), ConnectionOptions.readProperties(file), env);
+
+    // Then
+    assertThat(settings.config().grace()).hasMinutes(3);
+    assertThat(settings.config().maxFeeBps()).isEqualTo(200);
+    assertThat(settings.config().holdSeverity().name()).isEqualTo("LOW");
+    assertThat(settings.passThrough()).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseUnreadableFile() {
+    final Run run = run("publish", "no-such-file.jsonl");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().toList())
+        .containsExactly("repayguard: error: cannot read no-such-file.jsonl");
+  }
+
+  @Test
+  void shouldNameTheBadLineOfAFileBeforeConnecting(@TempDir final Path dir) throws IOException {
+    // Given: line 2 lacks amountMinor; no broker is running
+    final Path file = dir.resolve("bad.jsonl");
+    Files.writeString(file, """
+        {"topic":"credit-use","key":"c1","value":{"creditId":"c1","accountId":"a1","identityId":"i","merchantOrderId":null,"amountMinor":1,"currency":"CNY","installmentCount":3,"status":"APPROVED","eventTime":1}}
+        {"topic":"credit-use","key":"c2","value":{"creditId":"c2","accountId":"a1","identityId":"i","merchantOrderId":null,"currency":"CNY","installmentCount":3,"status":"APPROVED","eventTime":1}}
+        """);
+
+    // When
+    final Run run = run("publish", file.toString(), "--bootstrap-servers", "127.0.0.1:1");
+
+    // Then
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: " + file
+        + ": line 2: missing field CreditUse.amountMinor");
+  }
+
+  @Test
+  void shouldSayOnceThatKafkaIsUnreachable() {
+    final Run run = run("tail", "repayment-alerts", "--bootstrap-servers", "127.0.0.1:1");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: cannot reach "
+        + "Kafka at 127.0.0.1:1 (is ./repayguard stack running?) (--verbose shows details)");
+  }
+
+  @Test
+  void shouldShowStackTraceOnlyWithVerbose() {
+    final Run run = run("tail", "repayment-alerts", "--bootstrap-servers", "127.0.0.1:1",
+        "--verbose");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("\tat io.repayguard.cli.Preflight.requireKafka");
+  }
+
+  @Test
+  void shouldRefuseZeroPartitions() {
+    final Run run = run("stack", "--partitions", "0");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--partitions must be at least 1, got 0");
+  }
+
+  @Test
+  void shouldDescribeTopologyWithEveryNamedNode() throws IllegalAccessException {
+    final Run run = run("detect", "--describe");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains(allNames());
+  }
+
+  private static List<String> allNames() throws IllegalAccessException {
+    final List<String> names = new ArrayList<>();
+    for (final Field field : Names.class.getFields()) {
+      if (Modifier.isStatic(field.getModifiers())) {
+        names.add((String) field.get(null));
+      }
+    }
+    assertThat(names).hasSizeGreaterThan(20);
+    return names;
+  }
+}
