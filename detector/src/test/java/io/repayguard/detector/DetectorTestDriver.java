@@ -1,7 +1,10 @@
 package io.repayguard.detector;
 
 import io.repayguard.events.Alert;
+import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
+import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.RepaymentEvent;
 import io.repayguard.scenario.ScenarioFile;
 import io.repayguard.serde.AvroDeserializer;
 import io.repayguard.serde.AvroSerdeConfig;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -105,6 +109,26 @@ final class DetectorTestDriver implements AutoCloseable {
     input.pipeInput(key, value, timestamp);
   }
 
+  /** Publishes a borrowing to credit-use under its creditId, at its eventTime. */
+  void publish(final CreditUse value) {
+    publish("credit-use", value.getCreditId(), value, value.getEventTime().toEpochMilli());
+  }
+
+  /** Publishes an order to merchant-order under its orderId, at its eventTime. */
+  void publish(final MerchantOrder value) {
+    publish("merchant-order", value.getOrderId(), value, value.getEventTime().toEpochMilli());
+  }
+
+  /** Publishes a repayment event to repayment-plan under its planId, at its eventTime. */
+  void publish(final RepaymentEvent value) {
+    publish("repayment-plan", value.getPlanId(), value, value.getEventTime().toEpochMilli());
+  }
+
+  /** The bytes a well-behaved producer writes for {@code value} (Confluent wire format). */
+  byte[] encode(final String topic, final GenericContainer value) {
+    return valueSerializer.serialize(topicName(topic), value);
+  }
+
   /** Publishes raw bytes, as a foreign or broken producer might. */
   void publishRaw(final String topic, final byte[] key, final byte[] value,
       final long timestamp) {
@@ -131,6 +155,12 @@ final class DetectorTestDriver implements AutoCloseable {
     return alerts.stream().map(r -> (Alert) r.value()).toList();
   }
 
+  /** Alert records with their keys and timestamps. */
+  List<TestRecord<String, Object>> alertRecords() {
+    drain();
+    return List.copyOf(alerts);
+  }
+
   List<HoldCommand> holds() {
     drain();
     return holds.stream().map(r -> (HoldCommand) r.value()).toList();
@@ -139,6 +169,15 @@ final class DetectorTestDriver implements AutoCloseable {
   List<TestRecord<byte[], byte[]>> deadLetters() {
     drain();
     return List.copyOf(deadLetters);
+  }
+
+  /** The dead letters counted so far, over every task (metric {@code dead-letter-total}). */
+  double deadLetterCount() {
+    return driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals("dead-letter-total")
+            && e.getKey().group().equals("stream-repayguard-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .sum();
   }
 
   /** Every output so far, projected as the scenario files' expected lines are. */
@@ -182,5 +221,10 @@ final class DetectorTestDriver implements AutoCloseable {
   public void close() {
     driver.close();
     MockSchemaRegistry.dropScope(scope);
+    try {
+      Utils.delete(stateDir.toFile());
+    } catch (final java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

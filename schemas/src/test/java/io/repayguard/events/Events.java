@@ -1,5 +1,6 @@
 package io.repayguard.events;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -13,6 +14,11 @@ public final class Events {
   public static final long T0 = 1_772_323_200_000L;
 
   private Events() {}
+
+  /** The instant {@code sinceT0} after {@link #T0}, for {@code setEventTime(at(minutes(5)))}. */
+  public static Instant at(final Duration sinceT0) {
+    return Instant.ofEpochMilli(T0).plus(sinceT0);
+  }
 
   public static CreditUse.Builder aCreditUse() {
     return CreditUse.newBuilder()

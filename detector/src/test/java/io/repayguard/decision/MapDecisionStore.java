@@ -1,0 +1,112 @@
+package io.repayguard.decision;
+
+import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanState;
+import io.repayguard.events.CreditUse;
+import io.repayguard.events.MerchantOrder;
+import io.repayguard.serde.TrustedAvroClasses;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * A {@link DecisionStore} in maps, for engine tests.
+ *
+ * <p>Like a state store it keeps copies: what the engine changes after a put or a get is not
+ * stored until it puts again, so a forgotten put shows up in a test.
+ */
+final class MapDecisionStore implements DecisionStore {
+  static {
+    TrustedAvroClasses.install();
+  }
+
+  /** A place in the pending queue: due detector time, then arrival number. */
+  private record Slot(long due, long seq) {}
+
+  private final Map<String, CreditUse> borrowings = new HashMap<>();
+  private final Map<String, MerchantOrder> orders = new HashMap<>();
+  private final Map<String, PlanState> plans = new HashMap<>();
+  private final Map<String, List<String>> creditPlans = new HashMap<>();
+  private final TreeMap<Slot, PendingWork> pending = new TreeMap<>(
+      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
+  private ClockState clock;
+
+  @Override
+  public Optional<CreditUse> borrowing(final String creditId) {
+    return Optional.ofNullable(borrowings.get(creditId)).map(MapDecisionStore::copy);
+  }
+
+  @Override
+  public void putBorrowing(final CreditUse borrowing) {
+    borrowings.put(borrowing.getCreditId(), copy(borrowing));
+  }
+
+  @Override
+  public Optional<MerchantOrder> order(final String orderId) {
+    return Optional.ofNullable(orders.get(orderId)).map(MapDecisionStore::copy);
+  }
+
+  @Override
+  public void putOrder(final MerchantOrder order) {
+    orders.put(order.getOrderId(), copy(order));
+  }
+
+  @Override
+  public Optional<PlanState> plan(final String planId) {
+    return Optional.ofNullable(plans.get(planId)).map(MapDecisionStore::copy);
+  }
+
+  @Override
+  public void putPlan(final PlanState plan) {
+    plans.put(plan.getPlanId(), copy(plan));
+  }
+
+  @Override
+  public List<String> plansOf(final String creditId) {
+    return creditId == null ? List.of() : List.copyOf(creditPlans.getOrDefault(creditId, List.of()));
+  }
+
+  @Override
+  public void putPlansOf(final String creditId, final List<String> planIds) {
+    creditPlans.put(creditId, new ArrayList<>(planIds));
+  }
+
+  @Override
+  public ClockState clock() {
+    return clock == null ? Clocks.empty() : copy(clock);
+  }
+
+  @Override
+  public void putClock(final ClockState state) {
+    clock = copy(state);
+  }
+
+  @Override
+  public void schedule(final long due, final long seq, final PendingWork work) {
+    pending.put(new Slot(due, seq), copy(work));
+  }
+
+  @Override
+  public Optional<PendingWork> takeDue(final long detectorTime) {
+    if (pending.isEmpty() || pending.firstKey().due() > detectorTime) {
+      return Optional.empty();
+    }
+    return Optional.of(pending.pollFirstEntry().getValue());
+  }
+
+  @Override
+  public Optional<Long> nextDue() {
+    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.firstKey().due());
+  }
+
+  private static <T extends SpecificRecord> T copy(final T value) {
+    return SpecificData.getForSchema(value.getSchema()).deepCopy(value.getSchema(), value);
+  }
+}

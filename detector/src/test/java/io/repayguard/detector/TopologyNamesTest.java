@@ -1,0 +1,122 @@
+package io.repayguard.detector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.repayguard.serde.AvroSerdeConfig;
+import io.repayguard.serde.MockSchemaRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.TopologyDescription.Node;
+import org.apache.kafka.streams.TopologyDescription.Processor;
+import org.apache.kafka.streams.TopologyDescription.Sink;
+import org.apache.kafka.streams.TopologyDescription.Source;
+import org.apache.kafka.streams.TopologyDescription.Subtopology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins every node and store name of the topology: a renamed store loses its changelog, so a
+ * rename must show up here first (STYLE.md, Shape).
+ */
+class TopologyNamesTest {
+  private static final String SCOPE = "topology-names";
+
+  private final TopologyDescription description = DetectorTopology.build(
+      DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
+      DetectorSerdes.fromConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE,
+          AvroSerdeConfig.SPECIFIC_AVRO_READER, true)))
+      .describe();
+
+  @AfterEach
+  void dropRegistry() {
+    MockSchemaRegistry.dropScope(SCOPE);
+  }
+
+  @Test
+  void shouldNameEveryNodeExactlyAsPinned() {
+    // Given
+    final Set<String> nodes = new TreeSet<>();
+
+    // When
+    for (final Subtopology subtopology : description.subtopologies()) {
+      subtopology.nodes().forEach(node -> nodes.add(node.name()));
+    }
+
+    // Then
+    assertThat(description.globalStores()).isEmpty();
+    assertThat(nodes).containsExactlyInAnyOrder(
+        "credit-use-source", "merchant-order-source", "repayment-plan-source",
+        "order-links-source", "facts-source",
+        "credit-use-ingest", "merchant-order-ingest", "repayment-plan-ingest", "order-link",
+        "decision",
+        "credit-use-facts-sink", "credit-use-order-links-sink", "credit-use-dlq-sink",
+        "merchant-order-order-links-sink", "merchant-order-dlq-sink",
+        "repayment-plan-facts-sink", "repayment-plan-dlq-sink",
+        "order-link-facts-sink", "order-link-dlq-sink",
+        "decision-alerts-sink", "decision-holds-sink", "decision-ticks-sink",
+        "decision-dlq-sink");
+  }
+
+  @Test
+  void shouldNameEveryStoreExactlyAsPinned() {
+    // Given
+    final Map<String, Set<String>> storesByProcessor = new TreeMap<>();
+
+    // When
+    for (final Subtopology subtopology : description.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Processor processor && !processor.stores().isEmpty()) {
+          storesByProcessor.put(processor.name(), new TreeSet<>(processor.stores()));
+        }
+      }
+    }
+
+    // Then
+    assertThat(storesByProcessor).isEqualTo(Map.of(
+        "repayment-plan-ingest", Set.of("ingest-plan-credits"),
+        "order-link", Set.of("order-link-orders", "order-link-clock"),
+        "decision", Set.of("decision-borrowings", "decision-orders", "decision-plans",
+            "decision-credit-plans", "decision-clock", "decision-pending")));
+  }
+
+  @Test
+  void shouldReadAndWriteTheDefaultTopics() {
+    // Given
+    final Map<String, String> topicByNode = new TreeMap<>();
+
+    // When
+    for (final Subtopology subtopology : description.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Source source) {
+          topicByNode.put(source.name(), String.join(",", new TreeSet<>(source.topicSet())));
+        } else if (node instanceof Sink sink) {
+          topicByNode.put(sink.name(), sink.topic());
+        }
+      }
+    }
+
+    // Then
+    assertThat(topicByNode).isEqualTo(Map.ofEntries(
+        Map.entry("credit-use-source", "credit-use"),
+        Map.entry("merchant-order-source", "merchant-order"),
+        Map.entry("repayment-plan-source", "repayment-plan"),
+        Map.entry("order-links-source", "repayguard-order-links"),
+        Map.entry("facts-source", "repayguard-facts"),
+        Map.entry("credit-use-facts-sink", "repayguard-facts"),
+        Map.entry("credit-use-order-links-sink", "repayguard-order-links"),
+        Map.entry("credit-use-dlq-sink", "repayguard-dlq"),
+        Map.entry("merchant-order-order-links-sink", "repayguard-order-links"),
+        Map.entry("merchant-order-dlq-sink", "repayguard-dlq"),
+        Map.entry("repayment-plan-facts-sink", "repayguard-facts"),
+        Map.entry("repayment-plan-dlq-sink", "repayguard-dlq"),
+        Map.entry("order-link-facts-sink", "repayguard-facts"),
+        Map.entry("order-link-dlq-sink", "repayguard-dlq"),
+        Map.entry("decision-alerts-sink", "repayment-alerts"),
+        Map.entry("decision-holds-sink", "repayment-hold-commands"),
+        Map.entry("decision-ticks-sink", "repayguard-facts"),
+        Map.entry("decision-dlq-sink", "repayguard-dlq")));
+  }
+}
