@@ -1,5 +1,6 @@
 package io.repayguard.cli;
 
+import io.repayguard.decision.Retention;
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.events.Severity;
@@ -18,8 +19,9 @@ import java.util.function.Function;
  * ({@code REPAYGUARD_APPLICATION_ID}), {@code grace} ({@code REPAYGUARD_GRACE}),
  * {@code idle.timeout} ({@code REPAYGUARD_IDLE_TIMEOUT}), {@code max.fee.bps}
  * ({@code REPAYGUARD_MAX_FEE_BPS}), {@code hold.severity} ({@code REPAYGUARD_HOLD_SEVERITY}),
- * {@code state.dir} ({@code REPAYGUARD_STATE_DIR}), and {@code topic.<default-name>} to rename a
- * topic. Every other file key is passed to Kafka Streams and the clients as it is.
+ * {@code state.dir} ({@code REPAYGUARD_STATE_DIR}), {@code retention.closed.plan}
+ * ({@code REPAYGUARD_RETENTION_CLOSED_PLAN}), {@code retention.inactive}
+ * ({@code REPAYGUARD_RETENTION_INACTIVE}), and {@code topic.<default-name>} to rename a topic. Every other file key is passed to Kafka Streams and the clients as it is.
  *
  * @param passThrough the file's other keys, for Kafka
  */
@@ -51,12 +53,16 @@ record DetectSettings(String applicationId, Path stateDir, DetectorConfig config
     final Path stateDir = Path.of(layers.pick(flags.stateDir() == null ? null
         : flags.stateDir().toString(), "state.dir", "REPAYGUARD_STATE_DIR",
         Path.of(System.getProperty("java.io.tmpdir"), "repayguard-streams").toString()));
+    final Duration closedPlan = parse("retention.closed.plan", layers.pick(null,
+        "retention.closed.plan", "REPAYGUARD_RETENTION_CLOSED_PLAN", "P90D"), Durations::parse);
+    final Duration inactive = parse("retention.inactive", layers.pick(null,
+        "retention.inactive", "REPAYGUARD_RETENTION_INACTIVE", "P400D"), Durations::parse);
     final TopicNames topics = topics(rest);
     final DetectorConfig config;
     try {
       config = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
           .withTopics(topics).withGrace(grace).withIdleTimeout(idle).withMaxFeeBps(maxFee)
-          .withHoldSeverity(hold);
+          .withHoldSeverity(hold).withRetention(new Retention(closedPlan, inactive));
     } catch (final IllegalArgumentException e) {
       throw UserException.badInput(e.getMessage());
     }

@@ -63,9 +63,8 @@ final class BrokerHarness implements AutoCloseable {
 
   /** The test defaults: DESIGN.md's rules, a short idle timeout so barriers are quick. */
   static DetectorConfig config(final TopicNames topics) {
-    final DetectorConfig d = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single());
-    return new DetectorConfig(topics, d.grace(), IDLE_TIMEOUT, WATERMARK_INTERVAL, d.maxFeeBps(),
-        d.holdSeverity(), d.partitions(), true);
+    return DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()).withTopics(topics)
+        .withIdleTimeout(IDLE_TIMEOUT).withWatermarkInterval(WATERMARK_INTERVAL);
   }
 
   /** Creates the inputs with {@link #PARTITIONS} partitions and starts a detector on them. */

@@ -4,6 +4,8 @@ import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Expiry;
+import io.repayguard.detector.state.ExpiryKind;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
@@ -64,11 +66,12 @@ public final class DecisionEngine {
     if (payload instanceof CreditUse borrowing) {
       onBorrowing(borrowing, now, seq);
     } else if (payload instanceof OrderUpdate update) {
-      onOrder(update, now);
+      onOrder(update, now, seq);
     } else if (payload instanceof RepaymentEvent event) {
       onRepaymentEvent(event, seq);
     }
     runDueWork(now);
+    forgetExpired(now, seq);
   }
 
   /** Current detector time of this partition. */
@@ -101,6 +104,8 @@ public final class DecisionEngine {
     if (before.isPresent()) {
       return;
     }
+    store.scheduleExpiry(inactiveUntil(borrowing.getEventTime().toEpochMilli()), seq,
+        expiry(ExpiryKind.BORROWING, borrowing.getCreditId()));
     final long arrival = now == Clocks.UNKNOWN ? borrowing.getEventTime().toEpochMilli() : now;
     for (final String planId : store.plansOf(borrowing.getCreditId())) {
       final PlanState plan = store.plan(planId).orElseThrow();
@@ -113,9 +118,13 @@ public final class DecisionEngine {
     }
   }
 
-  private void onOrder(final OrderUpdate update, final long now) {
+  private void onOrder(final OrderUpdate update, final long now, final long seq) {
     final MerchantOrder order = update.getOrder();
     final Optional<MerchantOrder> before = store.order(order.getOrderId());
+    if (before.isEmpty()) {
+      store.scheduleExpiry(inactiveUntil(order.getEventTime().toEpochMilli()), seq,
+          expiry(ExpiryKind.ORDER, order.getOrderId()));
+    }
     final MerchantOrder latest =
         before.isPresent() && order.getEventTime().isBefore(before.get().getEventTime())
             ? before.get() : order;
@@ -146,15 +155,19 @@ public final class DecisionEngine {
     plan.getSeenEventIds().add(event.getEventId());
     plan.setAccountId(event.getAccountId());
     plan.setLastEventTime(Math.max(plan.getLastEventTime(), event.getEventTime().toEpochMilli()));
-    if (existing.isEmpty() && event.getCreditId() != null) {
-      final List<String> plans = new ArrayList<>(store.plansOf(event.getCreditId()));
-      plans.add(event.getPlanId());
-      store.putPlansOf(event.getCreditId(), plans);
+    if (existing.isEmpty()) {
+      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.getPlanId()));
+      if (event.getCreditId() != null) {
+        final List<String> plans = new ArrayList<>(store.plansOf(event.getCreditId()));
+        plans.add(event.getPlanId());
+        store.putPlansOf(event.getCreditId(), plans);
+      }
     }
     if (event.getType() == RepaymentEventType.PLAN_CLOSED) {
       plan.setClosedArrived(true);
       plan.setClosedAt(event.getEventTime().toEpochMilli());
       store.putPlan(plan);
+      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.getPlanId()));
       return;
     }
     store.putPlan(plan);
@@ -172,6 +185,65 @@ public final class DecisionEngine {
       }
       work = store.takeDue(now);
     }
+  }
+
+  /**
+   * Rule 10: forgets plans, borrowings and orders whose retention horizon detector time passed.
+   * A check whose entity was used since is queued again for its new horizon.
+   */
+  private void forgetExpired(final long now, final long seq) {
+    Optional<Expiry> due = store.takeExpired(now);
+    while (due.isPresent()) {
+      final String id = due.get().getId();
+      final Optional<Long> horizon = switch (due.get().getKind()) {
+        case PLAN -> store.plan(id).map(this::expiresAt);
+        case BORROWING -> store.borrowing(id)
+            .map(b -> inactiveUntil(b.getEventTime().toEpochMilli()));
+        case ORDER -> store.order(id).map(o -> inactiveUntil(o.getEventTime().toEpochMilli()));
+      };
+      if (horizon.isPresent() && horizon.get() > now) {
+        store.scheduleExpiry(horizon.get(), seq, due.get());
+      } else if (horizon.isPresent()) {
+        forget(due.get().getKind(), id);
+      }
+      due = store.takeExpired(now);
+    }
+  }
+
+  private void forget(final ExpiryKind kind, final String id) {
+    switch (kind) {
+      case PLAN -> {
+        final String creditId = store.plan(id).map(PlanState::getCreditId).orElse(null);
+        store.deletePlan(id);
+        if (creditId != null) {
+          final List<String> plans = new ArrayList<>(store.plansOf(creditId));
+          plans.remove(id);
+          store.putPlansOf(creditId, plans);
+        }
+      }
+      case BORROWING -> store.deleteBorrowing(id);
+      case ORDER -> store.deleteOrder(id);
+    }
+  }
+
+  /** When a plan may be forgotten: 90 days after it closed, else 400 days after its last event. */
+  private long expiresAt(final PlanState plan) {
+    final long last = plan.getLastEventTime();
+    final long horizon = plan.getClosedArrived()
+        ? saturatedAdd(Math.max(last, plan.getClosedAt()),
+            settings.retention().closedPlan().toMillis())
+        : inactiveUntil(last);
+    final long lastDecision = saturatedAdd(last, settings.graceMillis());
+    return plan.getRedecisionDue() == null ? Math.max(horizon, lastDecision)
+        : Math.max(Math.max(horizon, lastDecision), plan.getRedecisionDue());
+  }
+
+  private long inactiveUntil(final long lastUpdate) {
+    return saturatedAdd(lastUpdate, settings.retention().inactive().toMillis());
+  }
+
+  private static Expiry expiry(final ExpiryKind kind, final String id) {
+    return Expiry.newBuilder().setKind(kind).setId(id).build();
   }
 
   /** Rule 3: judges a newly decided event against the latest borrowing and order. */

@@ -10,9 +10,16 @@ import java.util.Set;
  * @param maxFeeBps the fee cap of AMOUNT_EXCEEDS_BORROWING, in basis points of the principal
  * @param holdSeverity the lowest severity of an open alert that holds a plan
  * @param expectedSources the sources that must have reported before detector time can move
+ * @param retention how long state outlives its last use
  */
 public record DecisionSettings(long graceMillis, int maxFeeBps, Severity holdSeverity,
-    Set<String> expectedSources) {
+    Set<String> expectedSources, Retention retention) {
+
+  /** Settings with the default retention. */
+  public DecisionSettings(final long graceMillis, final int maxFeeBps,
+      final Severity holdSeverity, final Set<String> expectedSources) {
+    this(graceMillis, maxFeeBps, holdSeverity, expectedSources, Retention.DEFAULT);
+  }
 
   public DecisionSettings {
     if (graceMillis < 0) {

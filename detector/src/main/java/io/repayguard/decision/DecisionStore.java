@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
@@ -47,4 +48,16 @@ public interface DecisionStore {
 
   /** The due detector time of the earliest queued work, if any. */
   Optional<Long> nextDue();
+
+  /** Queues a retention check of {@code expiry}'s entity for when detector time reaches {@code at}. */
+  void scheduleExpiry(long at, long seq, Expiry expiry);
+
+  /** Removes and returns the earliest retention check due at {@code detectorTime}, if any. */
+  Optional<Expiry> takeExpired(long detectorTime);
+
+  void deletePlan(String planId);
+
+  void deleteBorrowing(String creditId);
+
+  void deleteOrder(String orderId);
 }

@@ -36,7 +36,8 @@ final class CreditUseIngest extends IngestProcessor<CreditUse> {
     if (borrowing.getMerchantOrderId() != null) {
       forward(Names.CREDIT_USE_ORDER_LINKS_SINK, borrowing.getMerchantOrderId(),
           OrderRef.newBuilder().setCreditId(borrowing.getCreditId())
-              .setOrderId(borrowing.getMerchantOrderId()).build(),
+              .setOrderId(borrowing.getMerchantOrderId())
+              .setEventTime(borrowing.getEventTime().toEpochMilli()).build(),
           timestamp);
     }
   }

@@ -42,7 +42,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     this.deadLetters = new DeadLetters(context, Names.DECISION_DLQ_SINK);
     this.engine = new DecisionEngine(
         new DecisionSettings(config.grace().toMillis(), config.maxFeeBps(),
-            config.holdSeverity(), config.decisionSources()),
+            config.holdSeverity(), config.decisionSources(), config.retention()),
         new StoreBackedDecisionStore(context), this);
     if (config.liveClock()) {
       context.schedule(config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME,

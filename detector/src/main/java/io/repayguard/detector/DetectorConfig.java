@@ -1,5 +1,6 @@
 package io.repayguard.detector;
 
+import io.repayguard.decision.Retention;
 import io.repayguard.events.Severity;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -14,10 +15,11 @@ import java.util.Set;
  * @param partitions partition counts of the inputs and of the order-links topic
  * @param liveClock whether detector time follows the wall clock while everything is idle (live
  *     mode; off in replay)
+ * @param retention how long state outlives its last use, in detector time (DESIGN.md rule 10)
  */
 public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTimeout,
     Duration watermarkInterval, int maxFeeBps, Severity holdSeverity,
-    SourcePartitions partitions, boolean liveClock) {
+    SourcePartitions partitions, boolean liveClock, Retention retention) {
 
   public DetectorConfig {
     requirePositive("grace", grace, true);
@@ -31,42 +33,52 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   /** DESIGN.md's defaults for the given partition counts: grace 5 min, idle 5 s, fee cap 8%. */
   public static DetectorConfig defaults(final SourcePartitions partitions) {
     return new DetectorConfig(TopicNames.defaults(), Duration.ofMinutes(5), Duration.ofSeconds(5),
-        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true);
+        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true, Retention.DEFAULT);
   }
 
   public DetectorConfig withGrace(final Duration value) {
     return new DetectorConfig(topics, value, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock);
+        holdSeverity, partitions, liveClock, retention);
   }
 
   public DetectorConfig withIdleTimeout(final Duration value) {
     return new DetectorConfig(topics, grace, value, watermarkInterval, maxFeeBps, holdSeverity,
-        partitions, liveClock);
+        partitions, liveClock, retention);
+  }
+
+  public DetectorConfig withWatermarkInterval(final Duration value) {
+    return new DetectorConfig(topics, grace, idleTimeout, value, maxFeeBps, holdSeverity,
+        partitions, liveClock, retention);
   }
 
   public DetectorConfig withMaxFeeBps(final int value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, value, holdSeverity,
-        partitions, liveClock);
+        partitions, liveClock, retention);
   }
 
   public DetectorConfig withHoldSeverity(final Severity value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps, value,
-        partitions, liveClock);
+        partitions, liveClock, retention);
   }
 
   public DetectorConfig withTopics(final TopicNames value) {
     return new DetectorConfig(value, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock);
+        holdSeverity, partitions, liveClock, retention);
   }
 
   public DetectorConfig withPartitions(final SourcePartitions value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, value, liveClock);
+        holdSeverity, value, liveClock, retention);
   }
 
   public DetectorConfig withLiveClock(final boolean value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, value);
+        holdSeverity, partitions, value, retention);
+  }
+
+  public DetectorConfig withRetention(final Retention value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, liveClock, value);
   }
 
   /** Sources the order-link stage hears from: every credit-use and merchant-order partition. */

@@ -3,6 +3,7 @@ package io.repayguard.detector;
 import static io.repayguard.detector.Names.BORROWINGS_STORE;
 import static io.repayguard.detector.Names.CLOCK_STORE;
 import static io.repayguard.detector.Names.CREDIT_PLANS_STORE;
+import static io.repayguard.detector.Names.EXPIRY_STORE;
 import static io.repayguard.detector.Names.ORDERS_STORE;
 import static io.repayguard.detector.Names.ORDER_LINK_CLOCK_STORE;
 import static io.repayguard.detector.Names.ORDER_LINK_ORDERS_STORE;
@@ -12,8 +13,10 @@ import static io.repayguard.detector.Names.PLAN_CREDITS_STORE;
 
 import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.OrderLinkState;
 import io.repayguard.detector.state.PendingWork;
+import io.repayguard.detector.state.PlanCredit;
 import io.repayguard.detector.state.PlanIds;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
@@ -89,7 +92,7 @@ public final class DetectorTopology {
         topics.repaymentPlan());
     topology.addProcessor(Names.REPAYMENT_PLAN_INGEST,
         supplier(() -> new RepaymentPlanIngest(config, serdes.repaymentEvent().deserializer()),
-            Set.of(store(PLAN_CREDITS_STORE, Serdes.String()))),
+            Set.of(store(PLAN_CREDITS_STORE, avro(PlanCredit.getClassSchema())))),
         Names.REPAYMENT_PLAN_SOURCE);
     topology.addSink(Names.REPAYMENT_PLAN_FACTS_SINK, topics.facts(), keys,
         factSerde.serializer(), partitioner, Names.REPAYMENT_PLAN_INGEST);
@@ -132,7 +135,9 @@ public final class DetectorTopology {
             store(CREDIT_PLANS_STORE, avro(PlanIds.getClassSchema())),
             store(CLOCK_STORE, avro(ClockState.getClassSchema())),
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
-                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingEnabled())),
+                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingEnabled(),
+            Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
+                Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingEnabled())),
         Names.FACTS_SOURCE);
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
         serdes.alert().serializer(), Names.DECISION);

@@ -28,6 +28,9 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 abstract class IngestProcessor<T extends SpecificRecord>
     implements Processor<byte[], byte[], Object, Object> {
+  /** How often, by the wall clock, stages scan their stores for state past its horizon. */
+  static final Duration RETENTION_SCAN_INTERVAL = Duration.ofHours(1);
+
   private final String topic;
   private final Deserializer<T> decoder;
   private final Duration idleTimeout;
@@ -107,8 +110,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
     context.forward(new Record<>(key, fact(payload), timestamp), sink);
   }
 
-  final ProcessorContext<Object, Object> context() {
-    return context;
+  /** The largest eventTime read from this partition since start, or Long.MIN_VALUE. */
+  final long maxEventTime() {
+    return maxEventTime;
   }
 
   private void tellClockIfMoved(final long wallNow) {

@@ -42,6 +42,7 @@ public final class Names {
   public static final String CREDIT_PLANS_STORE = "decision-credit-plans";
   public static final String CLOCK_STORE = "decision-clock";
   public static final String PENDING_STORE = "decision-pending";
+  public static final String EXPIRY_STORE = "decision-expiry";
 
   private Names() {}
 }

@@ -8,11 +8,14 @@ import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.OrderLinkState;
 import io.repayguard.events.MerchantOrder;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -54,6 +57,29 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
         context.taskId().partition());
     this.orders = context.getStateStore(Names.ORDER_LINK_ORDERS_STORE);
     this.clocks = context.getStateStore(Names.ORDER_LINK_CLOCK_STORE);
+    context.schedule(IngestProcessor.RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+        wallNow -> forgetInactiveOrders());
+  }
+
+  /**
+   * Rule 10 at this stage: forgets orders not changed, nor named by a new borrowing, within the
+   * inactivity horizon of this stage's detector time. A full scan, hourly by the wall clock.
+   */
+  private void forgetInactiveOrders() {
+    final ClockState clock = clocks.get(CLOCK_KEY);
+    if (clock == null || clock.getDetectorTime() == Clocks.UNKNOWN) {
+      return;
+    }
+    final long horizon = clock.getDetectorTime() - config.retention().inactive().toMillis();
+    final List<String> forgotten = new ArrayList<>();
+    try (KeyValueIterator<String, OrderLinkState> all = orders.all()) {
+      all.forEachRemaining(entry -> {
+        if (entry.value.getLastUpdate() <= horizon) {
+          forgotten.add(entry.key);
+        }
+      });
+    }
+    forgotten.forEach(orders::delete);
   }
 
   @Override
@@ -89,6 +115,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       return;
     }
     link.setOrder(order);
+    link.setLastUpdate(Math.max(link.getLastUpdate(), order.getEventTime().toEpochMilli()));
     orders.put(order.getOrderId(), link);
     for (final String creditId : link.getCreditIds()) {
       send(creditId, order, clock, timestamp);
@@ -101,6 +128,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       return;
     }
     link.getCreditIds().add(ref.getCreditId());
+    link.setLastUpdate(Math.max(link.getLastUpdate(), ref.getEventTime()));
     orders.put(ref.getOrderId(), link);
     if (link.getOrder() != null) {
       send(ref.getCreditId(), link.getOrder(), clock, timestamp);
@@ -110,7 +138,8 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   private OrderLinkState link(final String orderId) {
     final OrderLinkState stored = orders.get(orderId);
     return stored != null ? stored
-        : OrderLinkState.newBuilder().setOrder(null).setCreditIds(new ArrayList<>()).build();
+        : OrderLinkState.newBuilder().setOrder(null).setCreditIds(new ArrayList<>())
+            .setLastUpdate(Long.MIN_VALUE).build();
   }
 
   private void send(final String creditId, final MerchantOrder order, final ClockState clock,

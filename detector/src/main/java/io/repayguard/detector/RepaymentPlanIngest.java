@@ -1,12 +1,16 @@
 package io.repayguard.detector;
 
+import io.repayguard.detector.state.PlanCredit;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.rules.Contract;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -15,32 +19,48 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * none, which only partitions it).
  */
 final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
-  /** Marks, in {@link #firstCredit}, a plan whose first event named no creditId. */
-  private static final String NO_CREDIT = "";
-  /** Precedes a named creditId in {@link #firstCredit}, so an empty id differs from none. */
-  private static final String NAMED = "=";
-
-  /** planId → {@code "=" + creditId} its first valid event named, {@code ""} for none. */
-  private KeyValueStore<String, String> firstCredit;
+  /** planId → the creditId its first valid event named, and its latest eventTime. */
+  private KeyValueStore<String, PlanCredit> firstCredit;
+  private final long inactiveMillis;
 
   RepaymentPlanIngest(final DetectorConfig config, final Deserializer<RepaymentEvent> decoder) {
     super(config.topics().repaymentPlan(), decoder, config,
         List.of(Names.REPAYMENT_PLAN_FACTS_SINK), Names.REPAYMENT_PLAN_DLQ_SINK);
+    this.inactiveMillis = config.retention().inactive().toMillis();
   }
 
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     super.init(context);
     this.firstCredit = context.getStateStore(Names.PLAN_CREDITS_STORE);
+    context.schedule(RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+        wallNow -> forgetInactivePlans());
   }
 
   @Override
   Optional<String> violation(final String key, final RepaymentEvent value, final Instant now) {
     return Contract.violation(key, value, now).or(() -> {
-      final String first = firstCredit.get(value.getPlanId());
-      return first == null ? Optional.empty() : Contract.sameCredit(value,
-          first.equals(NO_CREDIT) ? Optional.empty() : Optional.of(first.substring(1)));
+      final PlanCredit first = firstCredit.get(value.getPlanId());
+      return first == null ? Optional.empty()
+          : Contract.sameCredit(value, Optional.ofNullable(first.getCreditId()));
     });
+  }
+
+  /**
+   * Rule 10 at this stage: forgets plans whose latest event is older than the inactivity horizon
+   * by this partition's event time. A full scan, hourly by the wall clock.
+   */
+  private void forgetInactivePlans() {
+    final long horizon = maxEventTime() - inactiveMillis;
+    final List<String> forgotten = new ArrayList<>();
+    try (KeyValueIterator<String, PlanCredit> all = firstCredit.all()) {
+      all.forEachRemaining(entry -> {
+        if (entry.value.getLastEventTime() <= horizon) {
+          forgotten.add(entry.key);
+        }
+      });
+    }
+    forgotten.forEach(firstCredit::delete);
   }
 
   @Override
@@ -50,8 +70,15 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
 
   @Override
   void route(final RepaymentEvent event, final long timestamp) {
-    firstCredit.putIfAbsent(event.getPlanId(),
-        event.getCreditId() == null ? NO_CREDIT : NAMED + event.getCreditId());
+    final PlanCredit known = firstCredit.get(event.getPlanId());
+    final long eventTime = event.getEventTime().toEpochMilli();
+    if (known == null) {
+      firstCredit.put(event.getPlanId(), PlanCredit.newBuilder()
+          .setCreditId(event.getCreditId()).setLastEventTime(eventTime).build());
+    } else if (eventTime > known.getLastEventTime()) {
+      known.setLastEventTime(eventTime);
+      firstCredit.put(event.getPlanId(), known);
+    }
     final String key = event.getCreditId() == null ? event.getPlanId() : event.getCreditId();
     forward(Names.REPAYMENT_PLAN_FACTS_SINK, key, event, timestamp);
   }

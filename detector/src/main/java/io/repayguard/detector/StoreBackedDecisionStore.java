@@ -3,6 +3,7 @@ package io.repayguard.detector;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionStore;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanIds;
 import io.repayguard.detector.state.PlanState;
@@ -34,6 +35,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, ClockState> clock;
   /** (due detector time, arrival number), both big-endian with the sign bit flipped → work. */
   private final KeyValueStore<Bytes, PendingWork> pending;
+  /** (detector time of the check, arrival number), encoded as in pending → what to check. */
+  private final KeyValueStore<Bytes, Expiry> expiries;
 
   StoreBackedDecisionStore(final ProcessorContext<?, ?> context) {
     this.borrowings = context.getStateStore(Names.BORROWINGS_STORE);
@@ -42,6 +45,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
     this.creditPlans = context.getStateStore(Names.CREDIT_PLANS_STORE);
     this.clock = context.getStateStore(Names.CLOCK_STORE);
     this.pending = context.getStateStore(Names.PENDING_STORE);
+    this.expiries = context.getStateStore(Names.EXPIRY_STORE);
   }
 
   @Override
@@ -82,7 +86,11 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   @Override
   public void putPlansOf(final String creditId, final List<String> planIds) {
-    creditPlans.put(creditId, PlanIds.newBuilder().setPlanIds(new ArrayList<>(planIds)).build());
+    if (planIds.isEmpty()) {
+      creditPlans.delete(creditId);
+    } else {
+      creditPlans.put(creditId, PlanIds.newBuilder().setPlanIds(new ArrayList<>(planIds)).build());
+    }
   }
 
   @Override
@@ -103,8 +111,38 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   @Override
   public Optional<PendingWork> takeDue(final long detectorTime) {
-    final KeyValue<Bytes, PendingWork> first;
-    try (KeyValueIterator<Bytes, PendingWork> all = pending.all()) {
+    return takeFirstDue(pending, detectorTime);
+  }
+
+  @Override
+  public void scheduleExpiry(final long at, final long seq, final Expiry expiry) {
+    expiries.put(key(at, seq), expiry);
+  }
+
+  @Override
+  public Optional<Expiry> takeExpired(final long detectorTime) {
+    return takeFirstDue(expiries, detectorTime);
+  }
+
+  @Override
+  public void deletePlan(final String planId) {
+    plans.delete(planId);
+  }
+
+  @Override
+  public void deleteBorrowing(final String creditId) {
+    borrowings.delete(creditId);
+  }
+
+  @Override
+  public void deleteOrder(final String orderId) {
+    orders.delete(orderId);
+  }
+
+  private static <V> Optional<V> takeFirstDue(final KeyValueStore<Bytes, V> queue,
+      final long detectorTime) {
+    final KeyValue<Bytes, V> first;
+    try (KeyValueIterator<Bytes, V> all = queue.all()) {
       if (!all.hasNext()) {
         return Optional.empty();
       }
@@ -113,7 +151,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
     if (dueOf(first.key) > detectorTime) {
       return Optional.empty();
     }
-    pending.delete(first.key);
+    queue.delete(first.key);
     return Optional.of(first.value);
   }
 

@@ -5,6 +5,7 @@ import static io.repayguard.events.Events.aCreditUse;
 import static io.repayguard.events.Events.aMerchantOrder;
 import static io.repayguard.events.Events.aRepaymentEvent;
 import static io.repayguard.events.Events.at;
+import static java.time.Duration.ofDays;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,7 +52,66 @@ class DecisionEngineTest {
   record Out(String id, Object what, AlertStatus status, long decidedAt) {}
 
   private final RecordingOutput output = new RecordingOutput();
-  private DecisionEngine engine = new DecisionEngine(DEFAULTS, new MapDecisionStore(), output);
+  private final MapDecisionStore store = new MapDecisionStore();
+  private DecisionEngine engine = new DecisionEngine(DEFAULTS, store, output);
+
+  @Test
+  void shouldForgetClosedPlanNinetyDaysAfterItClosed() {
+    // Given
+    final long closedAt = T0 + ofDays(1).toMillis();
+    borrowing(aCreditUse().setMerchantOrderId(null).build());
+    event(aRepaymentEvent().build());
+    event(aRepaymentEvent().setEventId("p1-x").setType(RepaymentEventType.PLAN_CLOSED)
+        .setAmountMinor(0).setEventTime(Instant.ofEpochMilli(closedAt)).build());
+
+    // When
+    clockAt(closedAt + ofDays(90).toMillis() - 1);
+    final Set<String> before = store.planIds();
+    clockAt(closedAt + ofDays(90).toMillis());
+
+    // Then
+    assertThat(before).containsExactly("p1");
+    assertThat(store.planIds()).isEmpty();
+    assertThat(store.plansOf("c1")).isEmpty();
+    assertThat(store.borrowingIds()).containsExactly("c1");
+    assertThat(output.all()).isEmpty();
+  }
+
+  @Test
+  void shouldKeepOpenPlanFourHundredDaysAfterItsLastEventAndNoLonger() {
+    // Given: a plan whose last event comes 300 days after its creation
+    final long lastEvent = T0 + ofDays(300).toMillis();
+    borrowing(aCreditUse().setMerchantOrderId(null).build());
+    event(aRepaymentEvent().build());
+    event(due("p1-d1", 1).setEventTime(Instant.ofEpochMilli(lastEvent)).build());
+
+    // When
+    clockAt(T0 + ofDays(400).toMillis());
+    final Set<String> atCreationHorizon = store.planIds();
+    clockAt(lastEvent + ofDays(400).toMillis());
+
+    // Then
+    assertThat(atCreationHorizon).containsExactly("p1");
+    assertThat(store.planIds()).isEmpty();
+    assertThat(store.borrowingIds()).isEmpty();
+  }
+
+  @Test
+  void shouldForgetBorrowingFourHundredDaysAfterItsLastUpdate() {
+    // Given
+    borrowing(aCreditUse().setMerchantOrderId(null).build());
+    borrowing(aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED)
+        .setEventTime(Instant.ofEpochMilli(T0 + ofDays(10).toMillis())).build());
+
+    // When
+    clockAt(T0 + ofDays(400).toMillis());
+    final Set<String> atFirstHorizon = store.borrowingIds();
+    clockAt(T0 + ofDays(410).toMillis());
+
+    // Then
+    assertThat(atFirstHorizon).containsExactly("c1");
+    assertThat(store.borrowingIds()).isEmpty();
+  }
 
   @Test
   void shouldDecideOnlyOnceDetectorTimeReachesEventTimePlusGrace() {

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
@@ -36,7 +37,47 @@ final class MapDecisionStore implements DecisionStore {
   private final Map<String, List<String>> creditPlans = new HashMap<>();
   private final TreeMap<Slot, PendingWork> pending = new TreeMap<>(
       Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
+  private final TreeMap<Slot, Expiry> expiries = new TreeMap<>(
+      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
   private ClockState clock;
+
+  /** Ids of the plans held, for retention tests. */
+  java.util.Set<String> planIds() {
+    return java.util.Set.copyOf(plans.keySet());
+  }
+
+  /** Ids of the borrowings held, for retention tests. */
+  java.util.Set<String> borrowingIds() {
+    return java.util.Set.copyOf(borrowings.keySet());
+  }
+
+  @Override
+  public void scheduleExpiry(final long at, final long seq, final Expiry expiry) {
+    expiries.put(new Slot(at, seq), copy(expiry));
+  }
+
+  @Override
+  public Optional<Expiry> takeExpired(final long detectorTime) {
+    if (expiries.isEmpty() || expiries.firstKey().due() > detectorTime) {
+      return Optional.empty();
+    }
+    return Optional.of(expiries.pollFirstEntry().getValue());
+  }
+
+  @Override
+  public void deletePlan(final String planId) {
+    plans.remove(planId);
+  }
+
+  @Override
+  public void deleteBorrowing(final String creditId) {
+    borrowings.remove(creditId);
+  }
+
+  @Override
+  public void deleteOrder(final String orderId) {
+    orders.remove(orderId);
+  }
 
   @Override
   public Optional<CreditUse> borrowing(final String creditId) {
@@ -75,7 +116,11 @@ final class MapDecisionStore implements DecisionStore {
 
   @Override
   public void putPlansOf(final String creditId, final List<String> planIds) {
-    creditPlans.put(creditId, new ArrayList<>(planIds));
+    if (planIds.isEmpty()) {
+      creditPlans.remove(creditId);
+    } else {
+      creditPlans.put(creditId, new ArrayList<>(planIds));
+    }
   }
 
   @Override
