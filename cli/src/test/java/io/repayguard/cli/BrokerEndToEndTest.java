@@ -1,14 +1,20 @@
 package io.repayguard.cli;
 
+import static io.repayguard.events.Events.aRepaymentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.events.Alert;
+import io.repayguard.events.RepaymentEvent;
+import io.repayguard.events.Rule;
 import io.repayguard.scenario.ExpectedOutputs;
 import io.repayguard.scenario.ScenarioFile;
+import io.repayguard.serde.SpecificAvroSerde;
 import io.repayguard.stack.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -19,6 +25,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -185,6 +194,46 @@ class BrokerEndToEndTest {
     assertThat(alert.getEvidence()).containsEntry("borrowerAccountId", "a9")
         .containsEntry("planAccountId", "a-stranger").containsEntry("sameIdentity", "false");
     assertThat(alert.getExplanation()).contains("p9", "a-stranger", "c9", "a9");
+  }
+
+  @Test
+  void shouldDecideALoneRepaymentEventAboutGraceLaterByTheWallClock() throws Exception {
+    // Given: grace 3 s, idle timeout 1 s, and nothing but one orphan plan event
+    final TopicNames topics = BrokerHarness.uniqueTopics("lone");
+    final String group = "it-lone-" + topics.creditUse().substring(5, 13);
+    final DetectorConfig config = BrokerHarness.config(topics).withGrace(Duration.ofSeconds(3));
+    final long eventTime = System.currentTimeMillis() - 60_000;
+
+    try (DetectorRunner detector = harness.startDetector(config, group,
+        BrokerHarness.tempDir("rg-lone"));
+         KafkaProducer<String, RepaymentEvent> producer = new KafkaProducer<>(
+             harness.client().clientProperties(), new StringSerializer(), repaymentSerde())) {
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> detector.streams().state() == KafkaStreams.State.RUNNING);
+
+      // When
+      final long sentAt = System.nanoTime();
+      producer.send(new ProducerRecord<>(topics.repaymentPlan(), null, eventTime, "p-lone",
+          aRepaymentEvent().setPlanId("p-lone").setEventId("p-lone-c").setCreditId("c-none")
+              .setEventTime(Instant.ofEpochMilli(eventTime)).build())).get();
+
+      // Then: the idle clock carries detector time past eventTime + grace within about 10 s
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+          .until(() -> !harness.alerts(topics.alerts()).isEmpty());
+      final Duration latency = Duration.ofNanos(System.nanoTime() - sentAt);
+      System.out.println("lone event decided after " + latency.toMillis() + " ms");
+      final Alert alert = harness.alerts(topics.alerts()).get(0);
+      assertThat(alert.getRule()).isEqualTo(Rule.NO_BORROWING);
+      assertThat(alert.getDecidedAt().toEpochMilli()).isGreaterThanOrEqualTo(eventTime + 3_000);
+      assertThat(latency).isLessThan(Duration.ofSeconds(15));
+    }
+  }
+
+  private static org.apache.kafka.common.serialization.Serializer<RepaymentEvent> repaymentSerde() {
+    final SpecificAvroSerde<RepaymentEvent> serde =
+        new SpecificAvroSerde<>(RepaymentEvent.getClassSchema());
+    serde.configure(harness.client().clientProperties(), false);
+    return serde.serializer();
   }
 
   private static int nthBarrier(final List<String> lines, final int n) {

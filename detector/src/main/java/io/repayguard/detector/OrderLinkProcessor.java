@@ -8,14 +8,12 @@ import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.OrderLinkState;
 import io.repayguard.events.MerchantOrder;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -71,15 +69,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       return;
     }
     final long horizon = clock.getDetectorTime() - config.retention().inactive().toMillis();
-    final List<String> forgotten = new ArrayList<>();
-    try (KeyValueIterator<String, OrderLinkState> all = orders.all()) {
-      all.forEachRemaining(entry -> {
-        if (entry.value.getLastUpdate() <= horizon) {
-          forgotten.add(entry.key);
-        }
-      });
-    }
-    forgotten.forEach(orders::delete);
+    StoreScans.deleteWhere(orders, link -> link.getLastUpdate() <= horizon);
   }
 
   @Override

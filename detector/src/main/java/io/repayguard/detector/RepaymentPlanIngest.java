@@ -1,16 +1,15 @@
 package io.repayguard.detector;
 
+import io.repayguard.decision.Clocks;
 import io.repayguard.detector.state.PlanCredit;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.rules.Contract;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -51,16 +50,11 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
    * by this partition's event time. A full scan, hourly by the wall clock.
    */
   private void forgetInactivePlans() {
-    final long horizon = maxEventTime() - inactiveMillis;
-    final List<String> forgotten = new ArrayList<>();
-    try (KeyValueIterator<String, PlanCredit> all = firstCredit.all()) {
-      all.forEachRemaining(entry -> {
-        if (entry.value.getLastEventTime() <= horizon) {
-          forgotten.add(entry.key);
-        }
-      });
+    if (maxEventTime() == Clocks.UNKNOWN) {
+      return;
     }
-    forgotten.forEach(firstCredit::delete);
+    final long horizon = maxEventTime() - inactiveMillis;
+    StoreScans.deleteWhere(firstCredit, plan -> plan.getLastEventTime() <= horizon);
   }
 
   @Override
