@@ -1,19 +1,26 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Detector time from what each source last reported: a watermark over the sources that are not
- * idle.
+ * Detector time from what each source last reported: a watermark over the input partitions that
+ * are not idle, held back by relays that have not caught up.
  *
- * <p>Each source's watermark and largest eventTime only ever grow. Detector time is the smallest
- * watermark of the sources that are not idle; when all are idle, the largest eventTime any source
- * saw. An expected source that has not reported yet blocks detector time: it may hold data not
- * read yet. Detector time never goes back. Pure functions over {@link ClockState}.
+ * <p>An input partition reports its largest eventTime, the last input offset it handled and
+ * whether it is idle; its time and offset only ever grow. A relay (the order-link stage) reports
+ * its own view of the input partitions it hears from. A relay whose view of every such partition
+ * has reached the offset this stage heard directly has forwarded everything those records gave
+ * rise to, so it holds time back only through its own non-idle partitions; a relay behind that
+ * holds time back to the smallest time in its view, idle partitions included, because facts it
+ * has not forwarded yet may still come from any of them.
+ *
+ * <p>Detector time is the smallest of those bounds; with none (everything idle and caught up),
+ * the largest eventTime any input partition reported. An expected source that has not reported
+ * blocks detector time. Detector time never goes back. Pure functions over {@link ClockState}.
  */
 public final class Clocks {
   /** Detector time before anything is known. */
@@ -23,21 +30,32 @@ public final class Clocks {
 
   /** A clock that has heard from nobody. */
   public static ClockState empty() {
-    return ClockState.newBuilder().setSources(new ArrayList<>()).setDetectorTime(UNKNOWN)
-        .setArrivals(0).build();
+    return ClockState.newBuilder().setSources(new ArrayList<>()).setRelays(new ArrayList<>())
+        .setDetectorTime(UNKNOWN).setArrivals(0).build();
   }
 
-  /** Records a source's report and moves detector time as far as the reports allow. */
-  public static void report(final ClockState clock, final Set<String> expected,
-      final String source, final long watermark, final long maxEventTime, final boolean idle) {
-    final SourceClock existing = find(clock.getSources(), source);
-    if (existing == null) {
-      clock.getSources().add(SourceClock.newBuilder().setSource(source).setWatermark(watermark)
-          .setMaxEventTime(maxEventTime).setIdle(idle).build());
-    } else {
-      existing.setWatermark(Math.max(existing.getWatermark(), watermark));
-      existing.setMaxEventTime(Math.max(existing.getMaxEventTime(), maxEventTime));
-      existing.setIdle(idle);
+  /** Records an input partition's report and moves detector time as far as reports allow. */
+  public static void report(final ClockState clock, final Sources expected, final String source,
+      final long maxEventTime, final long offset, final boolean idle) {
+    merge(clock.getSources(), source, maxEventTime, offset, idle);
+    advanceTo(clock, derive(clock, expected));
+  }
+
+  /** Records a relay's view of its input partitions and moves detector time. */
+  public static void reportRelay(final ClockState clock, final Sources expected,
+      final String relay, final List<SourceClock> upstream) {
+    RelayClock known = null;
+    for (final RelayClock r : clock.getRelays()) {
+      if (r.getSource().equals(relay)) {
+        known = r;
+      }
+    }
+    if (known == null) {
+      known = RelayClock.newBuilder().setSource(relay).setUpstream(new ArrayList<>()).build();
+      clock.getRelays().add(known);
+    }
+    for (final SourceClock s : upstream) {
+      merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(), s.getIdle());
     }
     advanceTo(clock, derive(clock, expected));
   }
@@ -47,32 +65,132 @@ public final class Clocks {
     clock.setDetectorTime(Math.max(clock.getDetectorTime(), time));
   }
 
-  /** True when every expected source reported and every known source is idle. */
-  public static boolean allIdle(final ClockState clock, final Set<String> expected) {
-    return heardFromAll(clock, expected) && clock.getSources().stream().allMatch(SourceClock::getIdle);
+  /** True when everything expected reported, every input is idle and no relay holds time. */
+  public static boolean allIdle(final ClockState clock, final Sources expected) {
+    final Bound relays = bound(clock, expected.relayUpstream());
+    return heardFromAll(clock, expected) && !relays.blocks() && relays.time() == UNKNOWN
+        && clock.getSources().stream().allMatch(SourceClock::getIdle);
   }
 
-  /** The largest eventTime any source has seen, or {@link #UNKNOWN}. */
+  /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
   public static long maxEventTime(final ClockState clock) {
     return clock.getSources().stream().mapToLong(SourceClock::getMaxEventTime)
         .max().orElse(UNKNOWN);
   }
 
-  private static long derive(final ClockState clock, final Set<String> expected) {
+  /** The smallest largest-eventTime of the non-idle sources in {@code sources}, if any. */
+  public static long activeWatermark(final List<SourceClock> sources) {
+    return sources.stream().filter(s -> !s.getIdle()).mapToLong(SourceClock::getMaxEventTime)
+        .min().orElse(UNKNOWN);
+  }
+
+  private static long derive(final ClockState clock, final Sources expected) {
     if (!heardFromAll(clock, expected)) {
       return UNKNOWN;
     }
-    final long active = clock.getSources().stream().filter(s -> !s.getIdle())
-        .mapToLong(SourceClock::getWatermark).min().orElse(UNKNOWN);
-    if (clock.getSources().stream().anyMatch(s -> !s.getIdle())) {
-      return active;
+    if (activeWithoutTime(clock.getSources())) {
+      return UNKNOWN;
     }
-    return maxEventTime(clock);
+    final long inputs = activeWatermark(clock.getSources());
+    final Bound relays = bound(clock, expected.relayUpstream());
+    if (relays.blocks()) {
+      return UNKNOWN;
+    }
+    if (inputs == UNKNOWN && relays.time() == UNKNOWN) {
+      return maxEventTime(clock);
+    }
+    if (inputs == UNKNOWN || relays.time() == UNKNOWN) {
+      return Math.max(inputs, relays.time());
+    }
+    return Math.min(inputs, relays.time());
   }
 
-  private static boolean heardFromAll(final ClockState clock, final Set<String> expected) {
-    final List<SourceClock> sources = clock.getSources();
-    return expected.stream().allMatch(name -> find(sources, name) != null);
+  /**
+   * How far relays let detector time go: to {@code time} ({@link #UNKNOWN} for no limit), or not
+   * at all ({@code blocks}) while a relay is behind on a partition it has never had data from.
+   */
+  private record Bound(long time, boolean blocks) {}
+
+  private static Bound bound(final ClockState clock, final java.util.Set<String> upstream) {
+    long bound = UNKNOWN;
+    for (final RelayClock relay : clock.getRelays()) {
+      final long b;
+      if (caughtUp(relay, clock.getSources(), upstream)) {
+        if (activeWithoutTime(relay.getUpstream())) {
+          return new Bound(UNKNOWN, true);
+        }
+        b = activeWatermark(relay.getUpstream());
+      } else {
+        if (behindWithoutTime(relay, clock.getSources(), upstream)) {
+          return new Bound(UNKNOWN, true);
+        }
+        b = relay.getUpstream().stream().mapToLong(SourceClock::getMaxEventTime)
+            .filter(t -> t != UNKNOWN).min().orElse(UNKNOWN);
+      }
+      if (b != UNKNOWN) {
+        bound = bound == UNKNOWN ? b : Math.min(bound, b);
+      }
+    }
+    return new Bound(bound, false);
+  }
+
+  /** A relay behind on a partition whose time it does not know cannot bound anything. */
+  private static boolean behindWithoutTime(final RelayClock relay, final List<SourceClock> direct,
+      final java.util.Set<String> upstream) {
+    for (final String name : upstream) {
+      final SourceClock seen = find(relay.getUpstream(), name);
+      final SourceClock latest = find(direct, name);
+      final boolean timeUnknown = seen == null || seen.getMaxEventTime() == UNKNOWN;
+      final boolean lagging = seen == null
+          ? latest != null && latest.getOffset() >= 0 : behind(seen, latest);
+      if (timeUnknown && lagging) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An active source that knows no time yet holds detector time where it is. */
+  private static boolean activeWithoutTime(final List<SourceClock> sources) {
+    return sources.stream().anyMatch(s -> !s.getIdle() && s.getMaxEventTime() == UNKNOWN);
+  }
+
+  private static boolean behind(final SourceClock seen, final SourceClock latest) {
+    return latest != null && seen.getOffset() < latest.getOffset();
+  }
+
+  private static boolean caughtUp(final RelayClock relay, final List<SourceClock> direct,
+      final java.util.Set<String> upstream) {
+    for (final String name : upstream) {
+      final SourceClock seen = find(relay.getUpstream(), name);
+      if (seen == null || behind(seen, find(direct, name))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean heardFromAll(final ClockState clock, final Sources expected) {
+    return expected.direct().stream().allMatch(n -> find(clock.getSources(), n) != null)
+        && expected.relays().stream().allMatch(n -> clock.getRelays().stream()
+            .anyMatch(r -> r.getSource().equals(n)));
+  }
+
+  private static void merge(final List<SourceClock> sources, final String source,
+      final long maxEventTime, final long offset, final boolean idle) {
+    final SourceClock existing = find(sources, source);
+    if (existing == null) {
+      sources.add(SourceClock.newBuilder().setSource(source).setWatermark(maxEventTime)
+          .setMaxEventTime(maxEventTime).setIdle(idle).setOffset(offset).build());
+      return;
+    }
+    final boolean newer = offset < 0 || offset >= existing.getOffset();
+    existing.setMaxEventTime(Math.max(existing.getMaxEventTime(), maxEventTime));
+    existing.setWatermark(existing.getMaxEventTime());
+    existing.setOffset(Math.max(existing.getOffset(), offset));
+    if (newer) {
+      existing.setIdle(idle);
+    }
   }
 
   private static SourceClock find(final List<SourceClock> sources, final String name) {

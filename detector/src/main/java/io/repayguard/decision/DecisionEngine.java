@@ -54,9 +54,11 @@ public final class DecisionEngine {
     final ClockState clock = store.clock();
     if (fact.getPayload() instanceof Tick tick) {
       Clocks.advanceTo(clock, tick.getDetectorTime());
+    } else if (settings.sources().relays().contains(fact.getSource())) {
+      Clocks.reportRelay(clock, settings.sources(), fact.getSource(), fact.getUpstream());
     } else {
-      Clocks.report(clock, settings.expectedSources(), fact.getSource(), fact.getWatermark(),
-          fact.getMaxEventTime(), fact.getIdle());
+      Clocks.report(clock, settings.sources(), fact.getSource(), fact.getMaxEventTime(),
+          fact.getOffset(), fact.getIdle());
     }
     clock.setArrivals(clock.getArrivals() + 1);
     store.putClock(clock);
@@ -81,7 +83,7 @@ public final class DecisionEngine {
 
   /** True when every source of this partition reports idle. */
   public boolean allIdle() {
-    return Clocks.allIdle(store.clock(), settings.expectedSources());
+    return Clocks.allIdle(store.clock(), settings.sources());
   }
 
   /** The largest eventTime any source reported, the base of detector time when all are idle. */

@@ -9,16 +9,16 @@ import java.util.Set;
  * @param graceMillis how long after an event's eventTime (in detector time) it is decided
  * @param maxFeeBps the fee cap of AMOUNT_EXCEEDS_BORROWING, in basis points of the principal
  * @param holdSeverity the lowest severity of an open alert that holds a plan
- * @param expectedSources the sources that must have reported before detector time can move
+ * @param sources the sources that must have reported before detector time can move
  * @param retention how long state outlives its last use
  */
 public record DecisionSettings(long graceMillis, int maxFeeBps, Severity holdSeverity,
-    Set<String> expectedSources, Retention retention) {
+    Sources sources, Retention retention) {
 
-  /** Settings with the default retention. */
+  /** Settings with only direct sources and the default retention. */
   public DecisionSettings(final long graceMillis, final int maxFeeBps,
-      final Severity holdSeverity, final Set<String> expectedSources) {
-    this(graceMillis, maxFeeBps, holdSeverity, expectedSources, Retention.DEFAULT);
+      final Severity holdSeverity, final Set<String> directSources) {
+    this(graceMillis, maxFeeBps, holdSeverity, Sources.direct(directSources), Retention.DEFAULT);
   }
 
   public DecisionSettings {
@@ -28,6 +28,5 @@ public record DecisionSettings(long graceMillis, int maxFeeBps, Severity holdSev
     if (maxFeeBps < 0) {
       throw new IllegalArgumentException("maxFeeBps must not be negative");
     }
-    expectedSources = Set.copyOf(expectedSources);
   }
 }

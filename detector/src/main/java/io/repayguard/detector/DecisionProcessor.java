@@ -31,6 +31,8 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private DeadLetters deadLetters;
   private DecisionEngine engine;
   private long currentTimestamp;
+  /** Plans with an alert published while handling the current fact: their commands follow. */
+  private final java.util.Set<String> publishedPlans = new java.util.HashSet<>();
 
   DecisionProcessor(final DetectorConfig config) {
     this.config = config;
@@ -60,17 +62,30 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       return;
     }
     currentTimestamp = record.timestamp();
+    publishedPlans.clear();
     engine.onFact(fact);
   }
 
+  /** Publishes {@code alert} when its event falls in the publication window. */
   @Override
   public void alert(final Alert alert) {
+    if (!config.publication().contains(alert.getEventTime().toEpochMilli())) {
+      return;
+    }
+    publishedPlans.add(alert.getPlanId());
     context.forward(new Record<>(alert.getPlanId(), alert, currentTimestamp),
         Names.DECISION_ALERTS_SINK);
   }
 
+  /**
+   * Publishes {@code command} when it follows a published alert of its plan: a HOLD or RELEASE
+   * is always caused by an alert opened or resolved in the same step.
+   */
   @Override
   public void command(final HoldCommand command) {
+    if (!config.publication().holds() || !publishedPlans.contains(command.getPlanId())) {
+      return;
+    }
     context.forward(new Record<>(command.getPlanId(), command, currentTimestamp),
         Names.DECISION_HOLDS_SINK);
   }

@@ -1,6 +1,7 @@
 package io.repayguard.detector;
 
 import io.repayguard.decision.Retention;
+import io.repayguard.decision.Sources;
 import io.repayguard.events.Severity;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -16,10 +17,11 @@ import java.util.Set;
  * @param liveClock whether detector time follows the wall clock while everything is idle (live
  *     mode; off in replay)
  * @param retention how long state outlives its last use, in detector time (DESIGN.md rule 10)
+ * @param publication which decisions are written (replay narrows it)
  */
 public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTimeout,
     Duration watermarkInterval, int maxFeeBps, Severity holdSeverity,
-    SourcePartitions partitions, boolean liveClock, Retention retention) {
+    SourcePartitions partitions, boolean liveClock, Retention retention, Publication publication) {
 
   public DetectorConfig {
     requirePositive("grace", grace, true);
@@ -33,52 +35,58 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   /** DESIGN.md's defaults for the given partition counts: grace 5 min, idle 5 s, fee cap 8%. */
   public static DetectorConfig defaults(final SourcePartitions partitions) {
     return new DetectorConfig(TopicNames.defaults(), Duration.ofMinutes(5), Duration.ofSeconds(5),
-        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true, Retention.DEFAULT);
+        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true, Retention.DEFAULT,
+        Publication.ALL);
   }
 
   public DetectorConfig withGrace(final Duration value) {
     return new DetectorConfig(topics, value, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention);
+        holdSeverity, partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withIdleTimeout(final Duration value) {
     return new DetectorConfig(topics, grace, value, watermarkInterval, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention);
+        partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withWatermarkInterval(final Duration value) {
     return new DetectorConfig(topics, grace, idleTimeout, value, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention);
+        partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withMaxFeeBps(final int value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, value, holdSeverity,
-        partitions, liveClock, retention);
+        partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withHoldSeverity(final Severity value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps, value,
-        partitions, liveClock, retention);
+        partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withTopics(final TopicNames value) {
     return new DetectorConfig(value, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention);
+        holdSeverity, partitions, liveClock, retention, publication);
   }
 
   public DetectorConfig withPartitions(final SourcePartitions value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, value, liveClock, retention);
+        holdSeverity, value, liveClock, retention, publication);
   }
 
   public DetectorConfig withLiveClock(final boolean value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, value, retention);
+        holdSeverity, partitions, value, retention, publication);
   }
 
   public DetectorConfig withRetention(final Retention value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, value);
+        holdSeverity, partitions, liveClock, value, publication);
+  }
+
+  public DetectorConfig withPublication(final Publication value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, liveClock, retention, value);
   }
 
   /** Sources the order-link stage hears from: every credit-use and merchant-order partition. */
@@ -89,13 +97,16 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
     return sources;
   }
 
-  /** Sources the decision stage hears from: credit-use, repayment-plan and order-link partitions. */
-  public Set<String> decisionSources() {
-    final Set<String> sources = new LinkedHashSet<>();
-    addAll(sources, topics.creditUse(), partitions.creditUse());
-    addAll(sources, topics.repaymentPlan(), partitions.repaymentPlan());
-    addAll(sources, topics.orderLinks(), partitions.orderLinks());
-    return sources;
+  /**
+   * Sources the decision stage hears from: every input partition directly, and every order-link
+   * partition as a relay of the credit-use and merchant-order partitions.
+   */
+  public Sources decisionSources() {
+    final Set<String> direct = new LinkedHashSet<>(orderLinkSources());
+    addAll(direct, topics.repaymentPlan(), partitions.repaymentPlan());
+    final Set<String> relays = new LinkedHashSet<>();
+    addAll(relays, topics.orderLinks(), partitions.orderLinks());
+    return new Sources(direct, relays, orderLinkSources());
   }
 
   /** The name a partition goes by in the facts log: {@code topic/partition}. */
@@ -114,6 +125,25 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
     if (value == null || value.isNegative() || (!zeroAllowed && value.isZero())) {
       throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0 or more" : "more than 0")
           + ", got " + value);
+    }
+  }
+
+  /**
+   * What the decision stage writes: alerts about repayment events with eventTime in
+   * {@code [fromMillis, toMillis]}, and hold commands only when {@code holds}. Decisions outside
+   * are still made, so state stays complete; they are just not written.
+   */
+  public record Publication(long fromMillis, long toMillis, boolean holds) {
+    public static final Publication ALL = new Publication(Long.MIN_VALUE, Long.MAX_VALUE, true);
+
+    public Publication {
+      if (toMillis < fromMillis) {
+        throw new IllegalArgumentException("the window ends before it starts");
+      }
+    }
+
+    public boolean contains(final long eventTime) {
+      return eventTime >= fromMillis && eventTime <= toMillis;
     }
   }
 

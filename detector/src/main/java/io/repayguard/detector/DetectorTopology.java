@@ -85,6 +85,8 @@ public final class DetectorTopology {
         Names.MERCHANT_ORDER_SOURCE);
     topology.addSink(Names.MERCHANT_ORDER_ORDER_LINKS_SINK, topics.orderLinks(), keys,
         factSerde.serializer(), partitioner, Names.MERCHANT_ORDER_INGEST);
+    topology.addSink(Names.MERCHANT_ORDER_FACTS_SINK, topics.facts(), keys,
+        factSerde.serializer(), partitioner, Names.MERCHANT_ORDER_INGEST);
     topology.addSink(Names.MERCHANT_ORDER_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
         Names.MERCHANT_ORDER_INGEST);
 
@@ -116,9 +118,18 @@ public final class DetectorTopology {
   }
 
   /**
-   * Adds the decision stage alone, reading the facts log; replay uses this part on its own.
+   * The decision stage alone, reading the facts log as it is: what replay runs. Without the live
+   * clock it writes nothing back into the log.
    */
-  static void addDecisionStage(final Topology topology, final DetectorConfig config,
+  public static Topology buildDecisionStage(final DetectorConfig config,
+      final DetectorSerdes serdes) {
+    final Topology topology = new Topology();
+    addDecisionStage(topology, config, serdes, new AvroBinarySerde<>(Fact.getClassSchema()),
+        new FactPartitioner());
+    return topology;
+  }
+
+  private static void addDecisionStage(final Topology topology, final DetectorConfig config,
       final DetectorSerdes serdes, final AvroBinarySerde<Fact> factSerde,
       final FactPartitioner partitioner) {
     final TopicNames topics = config.topics();
@@ -141,10 +152,14 @@ public final class DetectorTopology {
         Names.FACTS_SOURCE);
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
         serdes.alert().serializer(), Names.DECISION);
-    topology.addSink(Names.DECISION_HOLDS_SINK, topics.holdCommands(), keys,
-        serdes.holdCommand().serializer(), Names.DECISION);
-    topology.addSink(Names.DECISION_TICKS_SINK, topics.facts(), keys, factSerde.serializer(),
-        partitioner, Names.DECISION);
+    if (config.publication().holds()) {
+      topology.addSink(Names.DECISION_HOLDS_SINK, topics.holdCommands(), keys,
+          serdes.holdCommand().serializer(), Names.DECISION);
+    }
+    if (config.liveClock()) {
+      topology.addSink(Names.DECISION_TICKS_SINK, topics.facts(), keys, factSerde.serializer(),
+          partitioner, Names.DECISION);
+    }
     topology.addSink(Names.DECISION_DLQ_SINK, topics.dlq(), bytesOut, bytesOut, Names.DECISION);
   }
 

@@ -18,11 +18,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * The first stage for one input partition: decodes and checks each record, dead-letters what
  * breaks the contract, and forwards the rest as facts carrying this partition's clock.
  *
- * <p>Keeps, in memory, the largest eventTime read from its partition and whether the partition is
- * idle (no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream
- * partition its clock on a wall-clock schedule when the clock moved, at once when the partition
- * turns idle or active again, and with every fact. Downstream never lowers a clock, so a restart
- * that forgets the largest eventTime loses nothing.
+ * <p>Keeps, in memory, the largest eventTime read from its partition, the offset of the last
+ * record handled, and whether the partition is idle (no valid record for {@code idle-timeout} of
+ * wall-clock time). It tells every downstream partition its clock on a wall-clock schedule when
+ * the clock or the offset moved, at once when the partition turns idle or active again, and with
+ * every fact. The offset lets the decision stage tell whether the order-link stage has caught up
+ * with this partition. Downstream never lowers a clock, so a restart that forgets the largest
+ * eventTime loses nothing.
  *
  * @param <T> the input's Avro value type
  */
@@ -42,7 +44,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private DeadLetters deadLetters;
   private String source;
   private long maxEventTime = Clocks.UNKNOWN;
+  private long offset = -1;
   private long toldMaxEventTime = Clocks.UNKNOWN;
+  private long toldOffset = -1;
   private boolean idle;
   private long lastArrivalWallMs;
 
@@ -67,6 +71,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
+    context.recordMetadata().ifPresent(m -> offset = Math.max(offset, m.offset()));
     final String key = record.key() == null ? null
         : new String(record.key(), StandardCharsets.UTF_8);
     if (record.value() == null) {
@@ -119,7 +124,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
     if (!idle && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()) {
       idle = true;
       tellClock(wallNow);
-    } else if (maxEventTime > toldMaxEventTime) {
+    } else if (maxEventTime > toldMaxEventTime || offset > toldOffset) {
       tellClock(wallNow);
     }
   }
@@ -129,10 +134,12 @@ abstract class IngestProcessor<T extends SpecificRecord>
       context.forward(new Record<>(null, fact(null), timestamp), sink);
     }
     toldMaxEventTime = maxEventTime;
+    toldOffset = offset;
   }
 
   private Fact fact(final Object payload) {
     return Fact.newBuilder().setSource(source).setWatermark(maxEventTime)
-        .setMaxEventTime(maxEventTime).setIdle(idle).setPayload(payload).build();
+        .setMaxEventTime(maxEventTime).setIdle(idle).setOffset(offset).setPayload(payload)
+        .build();
   }
 }

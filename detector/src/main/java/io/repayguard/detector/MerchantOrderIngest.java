@@ -7,12 +7,16 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 
-/** Ingests merchant orders: each goes to the order-link stage under its orderId. */
+/**
+ * Ingests merchant orders: each goes to the order-link stage under its orderId; the partition's
+ * clock goes there and to every facts partition.
+ */
 final class MerchantOrderIngest extends IngestProcessor<MerchantOrder> {
 
   MerchantOrderIngest(final DetectorConfig config, final Deserializer<MerchantOrder> decoder) {
     super(config.topics().merchantOrder(), decoder, config,
-        List.of(Names.MERCHANT_ORDER_ORDER_LINKS_SINK), Names.MERCHANT_ORDER_DLQ_SINK);
+        List.of(Names.MERCHANT_ORDER_ORDER_LINKS_SINK, Names.MERCHANT_ORDER_FACTS_SINK),
+        Names.MERCHANT_ORDER_DLQ_SINK);
   }
 
   @Override

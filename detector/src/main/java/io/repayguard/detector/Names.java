@@ -23,6 +23,7 @@ public final class Names {
   public static final String CREDIT_USE_ORDER_LINKS_SINK = "credit-use-order-links-sink";
   public static final String CREDIT_USE_DLQ_SINK = "credit-use-dlq-sink";
   public static final String MERCHANT_ORDER_ORDER_LINKS_SINK = "merchant-order-order-links-sink";
+  public static final String MERCHANT_ORDER_FACTS_SINK = "merchant-order-facts-sink";
   public static final String MERCHANT_ORDER_DLQ_SINK = "merchant-order-dlq-sink";
   public static final String REPAYMENT_PLAN_FACTS_SINK = "repayment-plan-facts-sink";
   public static final String REPAYMENT_PLAN_DLQ_SINK = "repayment-plan-dlq-sink";

@@ -1,14 +1,16 @@
 package io.repayguard.detector;
 
 import io.repayguard.decision.Clocks;
+import io.repayguard.decision.Sources;
 import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.facts.OrderRef;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.OrderLinkState;
+import io.repayguard.detector.state.SourceClock;
 import io.repayguard.events.MerchantOrder;
 import java.util.ArrayList;
-import java.util.Set;
+import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,16 +23,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * borrowing that names it, as facts keyed by creditId.
  *
  * <p>Stateful. An order's latest state is the one with the largest eventTime, a tie going to the
- * later arrival; it is sent when it changes and when a borrowing first names the order. Like an
- * input partition, this stage has a clock, combined from the credit-use and merchant-order
- * partitions it hears from; it tells every facts partition that clock when a watermark moves it
- * or it turns idle or active, and with every fact it sends.
+ * later arrival; it is sent when it changes and when a borrowing first names the order. This
+ * stage is a relay: with every fact it sends, on a wall-clock schedule when anything changed, and
+ * at once when all its sources turn idle or one turns active, it tells every facts partition its
+ * view of the credit-use and merchant-order partitions it hears from (their time, idleness and
+ * the last offset it has handled), so the decision stage can tell whether facts may still be on
+ * their way through here.
  */
 final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final String CLOCK_KEY = "clock";
 
   private final DetectorConfig config;
-  private final Set<String> expected;
+  private final Sources expected;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
 
   private ProcessorContext<Object, Object> context;
@@ -41,10 +45,12 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   /** {@value #CLOCK_KEY} → what each upstream partition last said about its time. */
   private KeyValueStore<String, ClockState> clocks;
   private Fact told;
+  /** Whether the clock table changed since it was last told downstream. */
+  private boolean changed;
 
   OrderLinkProcessor(final DetectorConfig config) {
     this.config = config;
-    this.expected = config.orderLinkSources();
+    this.expected = Sources.direct(config.orderLinkSources());
   }
 
   @Override
@@ -57,6 +63,21 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     this.clocks = context.getStateStore(Names.ORDER_LINK_CLOCK_STORE);
     context.schedule(IngestProcessor.RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
         wallNow -> forgetInactiveOrders());
+    context.schedule(config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME,
+        this::tellClockIfChanged);
+  }
+
+  private void tellClockIfChanged(final long wallNow) {
+    final ClockState clock = clocks.get(CLOCK_KEY);
+    if (changed && clock != null) {
+      tell(report(clock, null), wallNow);
+    }
+  }
+
+  private void tell(final Fact report, final long timestamp) {
+    context.forward(new Record<>(null, report, timestamp), Names.ORDER_LINK_FACTS_SINK);
+    told = report;
+    changed = false;
   }
 
   /**
@@ -82,20 +103,18 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       return;
     }
     final ClockState clock = clocks.get(CLOCK_KEY) == null ? Clocks.empty() : clocks.get(CLOCK_KEY);
-    Clocks.report(clock, expected, fact.getSource(), fact.getWatermark(),
-        fact.getMaxEventTime(), fact.getIdle());
+    Clocks.report(clock, expected, fact.getSource(), fact.getMaxEventTime(), fact.getOffset(),
+        fact.getIdle());
     clocks.put(CLOCK_KEY, clock);
-    final Fact now = report(clock, null);
+    changed = true;
     if (fact.getPayload() instanceof MerchantOrder order) {
       onOrder(order, clock, record.timestamp());
     } else if (fact.getPayload() instanceof OrderRef ref) {
       onReference(ref, clock, record.timestamp());
     }
-    final boolean turned = told == null || told.getIdle() != now.getIdle();
-    final boolean moved = fact.getPayload() == null && !now.equals(told);
-    if (turned || moved) {
-      context.forward(new Record<>(null, now, record.timestamp()), Names.ORDER_LINK_FACTS_SINK);
-      told = now;
+    final Fact now = report(clock, null);
+    if (told == null || told.getIdle() != now.getIdle()) {
+      tell(now, record.timestamp());
     }
   }
 
@@ -140,9 +159,12 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
         Names.ORDER_LINK_FACTS_SINK);
   }
 
+  /** This partition's view of its sources, with {@code payload}: what every fact it sends carries. */
   private Fact report(final ClockState clock, final Object payload) {
-    return Fact.newBuilder().setSource(source).setWatermark(clock.getDetectorTime())
+    final List<SourceClock> upstream = new ArrayList<>();
+    clock.getSources().forEach(c -> upstream.add(SourceClock.newBuilder(c).build()));
+    return Fact.newBuilder().setSource(source).setWatermark(Clocks.activeWatermark(upstream))
         .setMaxEventTime(Clocks.maxEventTime(clock)).setIdle(Clocks.allIdle(clock, expected))
-        .setPayload(payload).build();
+        .setOffset(-1).setUpstream(upstream).setPayload(payload).build();
   }
 }

@@ -3,16 +3,18 @@ package io.repayguard.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.SourceClock;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Detector time as a watermark over the sources that are not idle (pure). */
+/** Detector time as a watermark over the sources that are not idle, and relays (pure). */
 class ClocksTest {
   private static final long T0 = 1_772_323_200_000L;
   private static final String A = "credit-use/0";
   private static final String B = "repayment-plan/0";
   private static final String C = "repayguard-order-links/0";
-  private static final Set<String> EXPECTED = Set.of(A, B, C);
+  private static final Sources EXPECTED = Sources.direct(Set.of(A, B, C));
   private static final long UNKNOWN = Clocks.UNKNOWN;
 
   private final ClockState clock = Clocks.empty();
@@ -36,12 +38,12 @@ class ClocksTest {
   @Test
   void shouldNotMoveUntilEveryExpectedSourceReported() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 10, T0 + 10, false);
-    Clocks.report(clock, EXPECTED, B, T0 + 20, T0 + 20, true);
+    Clocks.report(clock, EXPECTED, A, T0 + 10, -1, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 20, -1, true);
 
     // When
     final long before = clock.getDetectorTime();
-    Clocks.report(clock, EXPECTED, C, T0 + 30, T0 + 30, false);
+    Clocks.report(clock, EXPECTED, C, T0 + 30, -1, false);
 
     // Then
     assertThat(before).isEqualTo(UNKNOWN);
@@ -51,11 +53,11 @@ class ClocksTest {
   @Test
   void shouldTakeTheSmallestWatermarkOfTheActiveSources() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 30, T0 + 30, false);
-    Clocks.report(clock, EXPECTED, B, T0 + 20, T0 + 20, false);
+    Clocks.report(clock, EXPECTED, A, T0 + 30, -1, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 20, -1, false);
 
     // When
-    Clocks.report(clock, EXPECTED, C, T0 + 10, T0 + 10, true);
+    Clocks.report(clock, EXPECTED, C, T0 + 10, -1, true);
 
     // Then
     assertThat(clock.getDetectorTime()).isEqualTo(T0 + 20);
@@ -64,11 +66,11 @@ class ClocksTest {
   @Test
   void shouldTakeTheLargestEventTimeWhenAllAreIdle() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 30, T0 + 30, true);
-    Clocks.report(clock, EXPECTED, B, T0 + 20, T0 + 20, true);
+    Clocks.report(clock, EXPECTED, A, T0 + 30, -1, true);
+    Clocks.report(clock, EXPECTED, B, T0 + 20, -1, true);
 
     // When
-    Clocks.report(clock, EXPECTED, C, UNKNOWN, UNKNOWN, true);
+    Clocks.report(clock, EXPECTED, C, UNKNOWN, -1, true);
 
     // Then
     assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
@@ -78,11 +80,11 @@ class ClocksTest {
   @Test
   void shouldBlockOnAnActiveSourceThatKnowsNoTimeYet() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 30, T0 + 30, false);
-    Clocks.report(clock, EXPECTED, B, T0 + 20, T0 + 20, false);
+    Clocks.report(clock, EXPECTED, A, T0 + 30, -1, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 20, -1, false);
 
     // When
-    Clocks.report(clock, EXPECTED, C, UNKNOWN, UNKNOWN, false);
+    Clocks.report(clock, EXPECTED, C, UNKNOWN, -1, false);
 
     // Then
     assertThat(clock.getDetectorTime()).isEqualTo(UNKNOWN);
@@ -91,12 +93,12 @@ class ClocksTest {
   @Test
   void shouldNeverLowerASourceWatermark() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 30, T0 + 30, false);
-    Clocks.report(clock, EXPECTED, B, T0 + 30, T0 + 30, false);
-    Clocks.report(clock, EXPECTED, C, T0 + 30, T0 + 30, false);
+    Clocks.report(clock, EXPECTED, A, T0 + 30, -1, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 30, -1, false);
+    Clocks.report(clock, EXPECTED, C, T0 + 30, -1, false);
 
     // When
-    Clocks.report(clock, EXPECTED, A, T0 + 5, T0 + 5, false);
+    Clocks.report(clock, EXPECTED, A, T0 + 5, -1, false);
 
     // Then
     assertThat(clock.getSources()).filteredOn(s -> s.getSource().equals(A)).singleElement()
@@ -110,12 +112,12 @@ class ClocksTest {
   @Test
   void shouldNeverGoBackWhenAnIdleSourceTurnsActive() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 30, T0 + 30, true);
-    Clocks.report(clock, EXPECTED, B, T0 + 10, T0 + 10, true);
-    Clocks.report(clock, EXPECTED, C, T0 + 10, T0 + 10, true);
+    Clocks.report(clock, EXPECTED, A, T0 + 30, -1, true);
+    Clocks.report(clock, EXPECTED, B, T0 + 10, -1, true);
+    Clocks.report(clock, EXPECTED, C, T0 + 10, -1, true);
 
     // When
-    Clocks.report(clock, EXPECTED, B, T0 + 11, T0 + 11, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 11, -1, false);
 
     // Then
     assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
@@ -137,8 +139,8 @@ class ClocksTest {
   @Test
   void shouldNotCallItAllIdleUntilEveryExpectedSourceReported() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0, T0, true);
-    Clocks.report(clock, EXPECTED, B, T0, T0, true);
+    Clocks.report(clock, EXPECTED, A, T0, -1, true);
+    Clocks.report(clock, EXPECTED, B, T0, -1, true);
 
     // When
     final boolean allIdle = Clocks.allIdle(clock, EXPECTED);
@@ -151,12 +153,78 @@ class ClocksTest {
   @Test
   void shouldReportTheLargestEventTimeOfAnySource() {
     // Given
-    Clocks.report(clock, EXPECTED, A, T0 + 5, T0 + 50, false);
+    Clocks.report(clock, EXPECTED, A, T0 + 50, -1, false);
 
     // When
-    Clocks.report(clock, EXPECTED, B, T0 + 40, T0 + 40, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 40, -1, false);
 
     // Then
     assertThat(Clocks.maxEventTime(clock)).isEqualTo(T0 + 50);
+  }
+
+  private static final String CREDIT = "credit-use/0";
+  private static final String MERCHANT = "merchant-order/0";
+  private static final String PLAN = "repayment-plan/0";
+  private static final String RELAY = "repayguard-order-links/0";
+  private static final Sources WITH_RELAY = new Sources(Set.of(CREDIT, MERCHANT, PLAN),
+      Set.of(RELAY), Set.of(CREDIT, MERCHANT));
+
+  private static SourceClock seen(final String source, final long time, final long offset,
+      final boolean idle) {
+    return SourceClock.newBuilder().setSource(source).setWatermark(time).setMaxEventTime(time)
+        .setOffset(offset).setIdle(idle).build();
+  }
+
+  @Test
+  void shouldHoldTimeAtABehindRelaysViewUntilItCatchesUp() {
+    // Given: inputs are at T0+100, the relay has handled credit-use/0 only up to offset 5
+    Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, false);
+    Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 7, false);
+    Clocks.report(clock, WITH_RELAY, MERCHANT, T0, 3, true);
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 50, 5, false),
+        seen(MERCHANT, T0, 3, true)));
+    final long behind = clock.getDetectorTime();
+
+    // When: the relay catches up with credit-use/0
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, false)));
+
+    // Then: behind, even its idle partition bounds time; caught up, only its active ones
+    assertThat(behind).isEqualTo(T0);
+    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+  }
+
+  @Test
+  void shouldCallItAllIdleOnlyWhenRelaysCaughtUpToo() {
+    // Given: every input idle, the relay has not seen credit-use/0's last record
+    Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, true);
+    Clocks.report(clock, WITH_RELAY, PLAN, T0 + 200, 7, true);
+    Clocks.report(clock, WITH_RELAY, MERCHANT, T0, 3, true);
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 90, 9, true),
+        seen(MERCHANT, T0, 3, true)));
+    final boolean allIdleWhileBehind = Clocks.allIdle(clock, WITH_RELAY);
+    final long timeWhileBehind = clock.getDetectorTime();
+
+    // When
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, true)));
+
+    // Then
+    assertThat(allIdleWhileBehind).isFalse();
+    assertThat(timeWhileBehind).isEqualTo(T0);
+    assertThat(Clocks.allIdle(clock, WITH_RELAY)).isTrue();
+    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 200);
+  }
+
+  @Test
+  void shouldNotMoveWhileARelayHasNotHeardOfAPartitionThatHasData() {
+    // Given: merchant-order/0 has data the relay has never heard of
+    Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, false);
+    Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 7, false);
+    Clocks.report(clock, WITH_RELAY, MERCHANT, T0 + 100, 0, false);
+
+    // When
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, false)));
+
+    // Then
+    assertThat(clock.getDetectorTime()).isEqualTo(UNKNOWN);
   }
 }

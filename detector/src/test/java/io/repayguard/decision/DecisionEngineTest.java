@@ -599,7 +599,7 @@ class DecisionEngineTest {
       final List<HoldAction> expected) {
     // Given
     engine = new DecisionEngine(new DecisionSettings(GRACE, 800, holdSeverity,
-        DEFAULTS.expectedSources()), new MapDecisionStore(), output);
+        DEFAULTS.sources(), Retention.DEFAULT), new MapDecisionStore(), output);
     borrowing(aCreditUse().setMerchantOrderId(null).build());
 
     // When
