@@ -124,6 +124,10 @@ public final class DetectorRunner implements AutoCloseable {
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+    // Streams' 10 s default aborts a transaction when a loaded 2-core box stalls the thread
+    // (seen in the demo: fenced producer, task migration, minutes of lag); commits still happen
+    // every commit interval, this only bounds how long a stuck transaction may live.
+    props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
     props.putAll(settings.clientProperties());
     return props;
   }
@@ -172,8 +176,7 @@ public final class DetectorRunner implements AutoCloseable {
     final Map<String, Integer> counts = new HashMap<>();
     for (final String name : names) {
       try {
-        final TopicDescription description = admin.describeTopics(List.of(name))
-            .topicNameValues().get(name).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        final TopicDescription description = describeSoonAfterCreation(admin, name);
         counts.put(name, description.partitions().size());
       } catch (final ExecutionException e) {
         if (e.getCause() instanceof UnknownTopicOrPartitionException) {
@@ -186,6 +189,24 @@ public final class DetectorRunner implements AutoCloseable {
       }
     }
     return counts;
+  }
+
+  /** Describes a topic, allowing a few seconds for one created just now to show everywhere. */
+  private static TopicDescription describeSoonAfterCreation(final Admin admin, final String name)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    final long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(name)).topicNameValues().get(name)
+            .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (final ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+    }
   }
 
   private static void createMissing(final Admin admin, final List<String> names,
