@@ -1,6 +1,7 @@
 package io.repayguard.cli;
 
 import io.repayguard.detector.TopicNames;
+import io.repayguard.sim.SimTopics;
 import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
 import java.nio.file.Path;
@@ -64,11 +65,12 @@ final class StackCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Every topic of DESIGN.md plus the detector's own two. */
+  /** Every topic of DESIGN.md, the detector's own two and the simulator's ground truth. */
   static List<String> topics() {
     final TopicNames names = TopicNames.defaults();
     final List<String> topics = new ArrayList<>(names.inputs());
     topics.addAll(names.outputs());
+    topics.add(SimTopics.GROUND_TRUTH);
     return topics;
   }
 }

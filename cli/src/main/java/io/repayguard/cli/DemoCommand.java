@@ -1,0 +1,262 @@
+package io.repayguard.cli;
+
+import io.repayguard.detector.DetectorConfig;
+import io.repayguard.detector.DetectorRunner;
+import io.repayguard.detector.TopicNames;
+import io.repayguard.events.Alert;
+import io.repayguard.events.AlertStatus;
+import io.repayguard.events.HoldAction;
+import io.repayguard.events.HoldCommand;
+import io.repayguard.events.Rule;
+import io.repayguard.serde.AvroDeserializer;
+import io.repayguard.serde.AvroSerdeConfig;
+import io.repayguard.sim.ClientSettings;
+import io.repayguard.sim.GroupCatchUp;
+import io.repayguard.sim.ScoreReader;
+import io.repayguard.sim.Scoring;
+import io.repayguard.sim.SimTopics;
+import io.repayguard.sim.Simulation;
+import io.repayguard.stack.LocalStack;
+import io.repayguard.stack.StackOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The whole product in one process: local stack, detector and simulator, then the score. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Starts a local Kafka broker and schema registry, the detector and the "
+        + "simulator in one process, prints a live summary every few seconds and ends with the "
+        + "score table (precision and recall per rule). Ctrl-C stops early and still scores."})
+final class DemoCommand implements Callable<Integer> {
+  private static final String APPLICATION_ID = "repayguard-demo";
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration SUMMARY_EVERY = Duration.ofSeconds(5);
+
+  @ParentCommand
+  RepayGuard parent;
+
+  @Mixin
+  SimulationOptions simulation;
+
+  @Option(names = "--duration", defaultValue = "2m", converter = Durations.class,
+      description = "How long to simulate, unless --events is given (default ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--kafka-port", defaultValue = "9092",
+      description = "Broker port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  @Option(names = "--registry-port", defaultValue = "8081",
+      description = "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int registryPort;
+
+  @Override
+  public Integer call() throws Exception {
+    final var options = simulation.simulator(Instant.now());
+    final var run = simulation.run(duration, SimTopics.defaults());
+    final long started = System.nanoTime();
+    final LocalStack stack;
+    try {
+      stack = LocalStack.start(new StackOptions(kafkaPort, registryPort, 6, null,
+          StackCommand.topics()));
+    } catch (final RuntimeException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
+          "cannot start the local stack: " + e.getMessage(), e);
+    }
+    final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
+        stack.schemaRegistryUrl(), Map.of());
+    final Simulation sim = new Simulation(client, parent.out());
+    final CountDownLatch finished = new CountDownLatch(1);
+    final Thread hook = new Thread(() -> {
+      sim.stop();
+      try {
+        finished.await(2, TimeUnit.MINUTES);
+      } catch (final InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      parent.out().flush();
+      Runtime.getRuntime().halt(0);
+    }, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
+    try (stack; DetectorRunner detector = startDetector(client, stateDir);
+         Monitor monitor = new Monitor(client, started)) {
+      parent.out().println("demo: kafka=" + stack.bootstrapServers() + " schema-registry="
+          + stack.schemaRegistryUrl() + ", detector " + APPLICATION_ID + " running, simulating "
+          + (run.maxEvents().isPresent() ? run.maxEvents().getAsLong() + " events"
+          : duration.toSeconds() + " s") + " (Ctrl-C stops early and still scores)");
+      final AtomicReference<Throwable> failed = new AtomicReference<>();
+      final Thread producer = new Thread(() -> {
+        try {
+          sim.run(options, run);
+        } catch (final Throwable e) {
+          failed.set(e);
+        }
+      }, "demo-simulator");
+      producer.start();
+      long nextSummary = System.nanoTime() + SUMMARY_EVERY.toNanos();
+      while (producer.isAlive()) {
+        monitor.poll();
+        if (System.nanoTime() > nextSummary) {
+          nextSummary += SUMMARY_EVERY.toNanos();
+          parent.out().println(monitor.summary(sim.sent()));
+        }
+      }
+      if (failed.get() != null) {
+        throw new IllegalStateException("the simulator failed: " + failed.get().getMessage(),
+            failed.get());
+      }
+      parent.out().println("demo: simulator done; waiting for the detector to decide everything");
+      try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), APPLICATION_ID)) {
+        while (!catchUp.caughtUp()) {
+          monitor.poll();
+          if (System.nanoTime() > nextSummary) {
+            nextSummary += SUMMARY_EVERY.toNanos();
+            parent.out().println(monitor.summary(sim.sent()));
+          }
+        }
+        Thread.sleep(IDLE_TIMEOUT.plusSeconds(1).toMillis());
+        catchUp.await(Duration.ofMinutes(5));
+      }
+      monitor.poll();
+      parent.out().println(monitor.summary(sim.sent()));
+      final Scoring.Report report = new ScoreReader(client).score(SimTopics.GROUND_TRUTH,
+          TopicNames.defaults().alerts(), Optional.empty());
+      parent.out().print(report.render(5));
+      parent.out().flush();
+    } finally {
+      finished.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (final IllegalStateException shuttingDown) {
+      // the hook is running: it halts with 0 once this returns
+    }
+    return 0;
+  }
+
+  private static DetectorRunner startDetector(final ClientSettings client, final Path stateDir) {
+    final DetectorConfig config = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withIdleTimeout(IDLE_TIMEOUT);
+    final Map<String, Object> props = new java.util.HashMap<>(client.clientProperties());
+    props.put("commit.interval.ms", 200);
+    return DetectorRunner.start(config, new DetectorRunner.Settings(APPLICATION_ID, stateDir,
+        props));
+  }
+
+  /** Reads alerts and holds as they come and tells how far the detector is. */
+  private static final class Monitor implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AvroDeserializer<Object> values = new AvroDeserializer<>();
+    private final Admin admin;
+    private final long started;
+    private final Map<Rule, Long> opened = new EnumMap<>(Rule.class);
+    private final Set<String> held = new HashSet<>();
+    private long resolved;
+    private Long firstAlertNanos;
+
+    Monitor(final ClientSettings client, final long started) {
+      final Map<String, Object> props = client.clientProperties();
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+      values.configure(props, false);
+      this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+          new ByteArrayDeserializer());
+      final TopicNames t = TopicNames.defaults();
+      final List<TopicPartition> partitions = new java.util.ArrayList<>();
+      for (final String topic : List.of(t.alerts(), t.holdCommands())) {
+        consumer.partitionsFor(topic, Duration.ofSeconds(15))
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      this.admin = Admin.create(client.clientProperties());
+      this.started = started;
+    }
+
+    void poll() {
+      for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        final Object value = values.deserialize(r.topic(), r.value());
+        if (value instanceof Alert a && a.getStatus() == AlertStatus.OPEN) {
+          opened.merge(a.getRule(), 1L, Long::sum);
+          if (firstAlertNanos == null) {
+            firstAlertNanos = System.nanoTime();
+          }
+        } else if (value instanceof Alert) {
+          resolved++;
+        } else if (value instanceof HoldCommand h) {
+          if (h.getAction() == HoldAction.HOLD) {
+            held.add(h.getPlanId());
+          } else {
+            held.remove(h.getPlanId());
+          }
+        }
+      }
+    }
+
+    String summary(final long eventsIn) {
+      return String.format(java.util.Locale.ROOT,
+          "[%3.0f s] events in %d | alerts opened %d %s, resolved %d | holds active %d | "
+              + "detector lag %s | first alert after %s",
+          (System.nanoTime() - started) / 1e9, eventsIn,
+          opened.values().stream().mapToLong(Long::longValue).sum(), opened, resolved,
+          held.size(), lag(),
+          firstAlertNanos == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f s",
+              (firstAlertNanos - started) / 1e9));
+    }
+
+    /** Input records the detector has not committed yet, or "?" when unknown. */
+    private String lag() {
+      try {
+        final Map<TopicPartition, OffsetAndMetadata> committed = admin
+            .listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata()
+            .get(5, TimeUnit.SECONDS);
+        final Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        final Set<String> inputs = Set.copyOf(TopicNames.defaults().inputs());
+        committed.keySet().stream().filter(p -> inputs.contains(p.topic()))
+            .forEach(p -> latest.put(p, OffsetSpec.latest()));
+        long lag = 0;
+        for (final var e : admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).entrySet()) {
+          lag += Math.max(0, e.getValue().offset() - committed.get(e.getKey()).offset());
+        }
+        return lag + " records";
+      } catch (final ExecutionException | java.util.concurrent.TimeoutException e) {
+        return "?";
+      } catch (final InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "?";
+      }
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+      admin.close();
+    }
+  }
+
+}
