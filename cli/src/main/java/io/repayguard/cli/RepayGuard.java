@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "repayguard", mixinStandardHelpOptions = true, version = "repayguard 0.1.0",
     description = "Catches repayment demands for money that was never borrowed.",
     subcommands = {StackCommand.class, PublishCommand.class, TailCommand.class,
-        DetectCommand.class, CommandLine.HelpCommand.class})
+        DetectCommand.class, SimulateCommand.class, ScoreCommand.class, DemoCommand.class,
+        ReplayCommand.class,
+        CommandLine.HelpCommand.class})
 public final class RepayGuard implements Runnable {
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -46,7 +48,7 @@ public final class RepayGuard implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(new CommandLine(this),
-        "a command is required: stack, publish, tail or detect");
+        "a command is required: demo, stack, publish, tail, detect, simulate, score or replay");
   }
 
   public static void main(final String[] args) {

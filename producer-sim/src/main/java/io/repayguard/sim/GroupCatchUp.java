@@ -63,24 +63,10 @@ public final class GroupCatchUp implements AutoCloseable {
   /** True when the group has processed every data record on every partition it reads. */
   public boolean caughtUp() {
     try {
-      final Map<TopicPartition, OffsetAndMetadata> committed = admin
-          .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      final Map<TopicPartition, OffsetAndMetadata> committed = committed();
       final Set<TopicPartition> partitions = new HashSet<>(assigned());
       partitions.addAll(committed.keySet());
-      if (partitions.isEmpty()) {
-        return false;
-      }
-      final Map<TopicPartition, Long> ends = endOffsets(partitions);
-      final Map<TopicPartition, Long> unread = new HashMap<>();
-      for (final TopicPartition partition : partitions) {
-        final OffsetAndMetadata done = committed.get(partition);
-        final long from = done == null ? 0 : done.offset();
-        if (ends.get(partition) > from) {
-          unread.put(partition, from);
-        }
-      }
-      return unread.isEmpty() || !hasData(unread, ends);
+      return !partitions.isEmpty() && processedUpTo(committed, endOffsets(partitions));
     } catch (final ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot read the offsets of group " + group + ": "
           + e.getMessage(), e);
@@ -88,6 +74,42 @@ public final class GroupCatchUp implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * True when the group has processed every data record before {@code ends} (offsets captured
+   * earlier, for a bounded run); records after them do not count.
+   */
+  public boolean caughtUpTo(final Map<TopicPartition, Long> ends) {
+    try {
+      return processedUpTo(committed(), ends);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the offsets of group " + group + ": "
+          + e.getMessage(), e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The group's committed offsets. */
+  public Map<TopicPartition, OffsetAndMetadata> committed()
+      throws ExecutionException, InterruptedException, TimeoutException {
+    return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+        .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private boolean processedUpTo(final Map<TopicPartition, OffsetAndMetadata> committed,
+      final Map<TopicPartition, Long> ends) {
+    final Map<TopicPartition, Long> unread = new HashMap<>();
+    ends.forEach((partition, end) -> {
+      final OffsetAndMetadata done = committed.get(partition);
+      final long from = done == null ? 0 : done.offset();
+      if (end > from) {
+        unread.put(partition, from);
+      }
+    });
+    return unread.isEmpty() || !hasData(unread, ends);
   }
 
   private Collection<TopicPartition> assigned()
@@ -101,7 +123,8 @@ public final class GroupCatchUp implements AutoCloseable {
     return partitions;
   }
 
-  private Map<TopicPartition, Long> endOffsets(final Set<TopicPartition> partitions)
+  /** The read_committed end offsets of {@code partitions}. */
+  public Map<TopicPartition, Long> endOffsets(final Set<TopicPartition> partitions)
       throws ExecutionException, InterruptedException, TimeoutException {
     final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
