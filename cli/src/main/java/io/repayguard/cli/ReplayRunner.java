@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,12 +29,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -324,15 +326,19 @@ final class ReplayRunner {
     }
   }
 
+  /** The read_committed end offsets of every partition of {@code topics}, now. */
   private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin)
       throws InterruptedException {
-    try (GroupCatchUp probe = new GroupCatchUp(client.clientProperties(), "unused")) {
-      final Set<TopicPartition> partitions = new HashSet<>();
-      final Map<String, TopicDescription> described = admin.describeTopics(topics)
-          .allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      described.forEach((name, d) -> d.partitions()
-          .forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
-      return probe.endOffsets(partitions);
+    try {
+      final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .forEach((name, d) -> d.partitions().forEach(p ->
+              latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+      final Map<TopicPartition, Long> ends = new HashMap<>();
+      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+          .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .forEach((partition, info) -> ends.put(partition, info.offset()));
+      return ends;
     } catch (final ExecutionException | TimeoutException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot read the end offsets "
           + "of " + topics + ": " + e.getMessage(), e);

@@ -124,7 +124,7 @@ public final class GroupCatchUp implements AutoCloseable {
   }
 
   /** The read_committed end offsets of {@code partitions}. */
-  public Map<TopicPartition, Long> endOffsets(final Set<TopicPartition> partitions)
+  private Map<TopicPartition, Long> endOffsets(final Set<TopicPartition> partitions)
       throws ExecutionException, InterruptedException, TimeoutException {
     final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
