@@ -32,6 +32,7 @@ import picocli.CommandLine.ParentCommand;
         + "settings (--grace, --max-fee-bps, --hold-severity) and --config work as for detect."})
 final class ReplayCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int LISTED = 10;
 
   @ParentCommand
   RepayGuard parent;
@@ -142,11 +143,19 @@ final class ReplayCommand implements Callable<Integer> {
     result.comparison().ifPresent(c -> {
       out.printf("compared with live: %d new, %d vanished, %d changed severity%n",
           c.added().size(), c.vanished().size(), c.severityChanged().size());
-      c.added().forEach(a -> out.println("  new       " + line(a)));
-      c.vanished().forEach(a -> out.println("  vanished  " + line(a)));
-      c.severityChanged().forEach(p -> out.println("  changed   " + p[1].getAlertId() + " "
-          + p[0].getSeverity() + " -> " + p[1].getSeverity()));
+      listed(out, "new      ", c.added().stream().map(ReplayCommand::line).toList());
+      listed(out, "vanished ", c.vanished().stream().map(ReplayCommand::line).toList());
+      listed(out, "changed  ", c.severityChanged().stream().map(p -> p[1].getAlertId() + " "
+          + p[0].getSeverity() + " -> " + p[1].getSeverity()).toList());
     });
+  }
+
+  /** The first {@value #LISTED} lines of a category; --report has them all. */
+  private static void listed(final PrintStream out, final String label, final List<String> lines) {
+    lines.stream().limit(LISTED).forEach(l -> out.println("  " + label + " " + l));
+    if (lines.size() > LISTED) {
+      out.println("  " + label + " ... and " + (lines.size() - LISTED) + " more (see --report)");
+    }
   }
 
   private static String line(final Alert a) {

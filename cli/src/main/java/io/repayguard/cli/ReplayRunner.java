@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -162,7 +163,9 @@ final class ReplayRunner {
         catchUp.await(Duration.ofMinutes(5));
       }
     } finally {
-      streams.close(Duration.ofSeconds(30));
+      // Leave the group on close, so the run's consumer group can be deleted right away.
+      streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
+          CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       if (!options.keep()) {
         streams.cleanUp();
       }

@@ -113,6 +113,8 @@ class ReplayTest {
     try (Admin admin = Admin.create(harness.client().clientProperties())) {
       assertThat(admin.listTopics().names().get(15, TimeUnit.SECONDS))
           .noneMatch(t -> t.startsWith(result.applicationId() + "-"));
+      assertThat(admin.listGroups().all().get(15, TimeUnit.SECONDS))
+          .noneMatch(g -> g.groupId().equals(result.applicationId()));
     }
   }
 
