@@ -5,6 +5,7 @@ import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Detector time from what each source last reported: a watermark over the input partitions that
@@ -111,7 +112,7 @@ public final class Clocks {
    */
   private record Bound(long time, boolean blocks) {}
 
-  private static Bound bound(final ClockState clock, final java.util.Set<String> upstream) {
+  private static Bound bound(final ClockState clock, final Set<String> upstream) {
     long bound = UNKNOWN;
     for (final RelayClock relay : clock.getRelays()) {
       final long b;
@@ -136,7 +137,7 @@ public final class Clocks {
 
   /** A relay behind on a partition whose time it does not know cannot bound anything. */
   private static boolean behindWithoutTime(final RelayClock relay, final List<SourceClock> direct,
-      final java.util.Set<String> upstream) {
+      final Set<String> upstream) {
     for (final String name : upstream) {
       final SourceClock seen = find(relay.getUpstream(), name);
       final SourceClock latest = find(direct, name);
@@ -160,7 +161,7 @@ public final class Clocks {
   }
 
   private static boolean caughtUp(final RelayClock relay, final List<SourceClock> direct,
-      final java.util.Set<String> upstream) {
+      final Set<String> upstream) {
     for (final String name : upstream) {
       final SourceClock seen = find(relay.getUpstream(), name);
       if (seen == null || behind(seen, find(direct, name))) {

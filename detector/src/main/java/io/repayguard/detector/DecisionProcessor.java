@@ -7,6 +7,8 @@ import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -32,7 +34,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private DecisionEngine engine;
   private long currentTimestamp;
   /** Plans with an alert published while handling the current fact: their commands follow. */
-  private final java.util.Set<String> publishedPlans = new java.util.HashSet<>();
+  private final Set<String> publishedPlans = new HashSet<>();
 
   DecisionProcessor(final DetectorConfig config) {
     this.config = config;
