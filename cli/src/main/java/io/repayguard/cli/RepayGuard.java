@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     description = "Catches repayment demands for money that was never borrowed.",
     subcommands = {StackCommand.class, PublishCommand.class, TailCommand.class,
         DetectCommand.class, SimulateCommand.class, ScoreCommand.class, DemoCommand.class,
-        ReplayCommand.class,
+        ReplayCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class RepayGuard implements Runnable {
 

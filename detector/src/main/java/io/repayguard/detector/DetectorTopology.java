@@ -145,10 +145,11 @@ public final class DetectorTopology {
             store(PLANS_STORE, avro(PlanState.getClassSchema())),
             store(CREDIT_PLANS_STORE, avro(PlanIds.getClassSchema())),
             store(CLOCK_STORE, avro(ClockState.getClassSchema())),
+            // the two queues are read from their head on every fact: uncached (see DueQueue)
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
-                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingEnabled(),
+                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingDisabled(),
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
-                Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingEnabled())),
+                Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingDisabled())),
         Names.FACTS_SOURCE);
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
         serdes.alert().serializer(), Names.DECISION);

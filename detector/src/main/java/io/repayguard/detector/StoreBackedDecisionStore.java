@@ -9,14 +9,11 @@ import io.repayguard.detector.state.PlanIds;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The decision engine's state in Kafka Streams state stores, one set per facts partition. */
@@ -33,10 +30,10 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, PlanIds> creditPlans;
   /** {@value #CLOCK_KEY} → the partition's clock. */
   private final KeyValueStore<String, ClockState> clock;
-  /** (due detector time, arrival number), both big-endian with the sign bit flipped → work. */
-  private final KeyValueStore<Bytes, PendingWork> pending;
-  /** (detector time of the check, arrival number), encoded as in pending → what to check. */
-  private final KeyValueStore<Bytes, Expiry> expiries;
+  /** Decisions waiting for detector time, by (due detector time, arrival number). */
+  private final DueQueue<PendingWork> pending;
+  /** Retention checks, by (detector time of the check, arrival number). */
+  private final DueQueue<Expiry> expiries;
 
   StoreBackedDecisionStore(final ProcessorContext<?, ?> context) {
     this.borrowings = context.getStateStore(Names.BORROWINGS_STORE);
@@ -44,8 +41,10 @@ final class StoreBackedDecisionStore implements DecisionStore {
     this.plans = context.getStateStore(Names.PLANS_STORE);
     this.creditPlans = context.getStateStore(Names.CREDIT_PLANS_STORE);
     this.clock = context.getStateStore(Names.CLOCK_STORE);
-    this.pending = context.getStateStore(Names.PENDING_STORE);
-    this.expiries = context.getStateStore(Names.EXPIRY_STORE);
+    this.pending = new DueQueue<>(context.<KeyValueStore<Bytes, PendingWork>>getStateStore(
+        Names.PENDING_STORE));
+    this.expiries = new DueQueue<>(context.<KeyValueStore<Bytes, Expiry>>getStateStore(
+        Names.EXPIRY_STORE));
   }
 
   @Override
@@ -106,22 +105,22 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   @Override
   public void schedule(final long due, final long seq, final PendingWork work) {
-    pending.put(key(due, seq), work);
+    pending.add(due, seq, work);
   }
 
   @Override
   public Optional<PendingWork> takeDue(final long detectorTime) {
-    return takeFirstDue(pending, detectorTime);
+    return pending.takeDue(detectorTime);
   }
 
   @Override
   public void scheduleExpiry(final long at, final long seq, final Expiry expiry) {
-    expiries.put(key(at, seq), expiry);
+    expiries.add(at, seq, expiry);
   }
 
   @Override
   public Optional<Expiry> takeExpired(final long detectorTime) {
-    return takeFirstDue(expiries, detectorTime);
+    return expiries.takeDue(detectorTime);
   }
 
   @Override
@@ -139,35 +138,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
     orders.delete(orderId);
   }
 
-  private static <V> Optional<V> takeFirstDue(final KeyValueStore<Bytes, V> queue,
-      final long detectorTime) {
-    final KeyValue<Bytes, V> first;
-    try (KeyValueIterator<Bytes, V> all = queue.all()) {
-      if (!all.hasNext()) {
-        return Optional.empty();
-      }
-      first = all.next();
-    }
-    if (dueOf(first.key) > detectorTime) {
-      return Optional.empty();
-    }
-    queue.delete(first.key);
-    return Optional.of(first.value);
-  }
-
   @Override
   public Optional<Long> nextDue() {
-    try (KeyValueIterator<Bytes, PendingWork> all = pending.all()) {
-      return all.hasNext() ? Optional.of(dueOf(all.next().key)) : Optional.empty();
-    }
-  }
-
-  private static Bytes key(final long due, final long seq) {
-    return Bytes.wrap(ByteBuffer.allocate(16).putLong(due ^ Long.MIN_VALUE)
-        .putLong(seq ^ Long.MIN_VALUE).array());
-  }
-
-  private static long dueOf(final Bytes key) {
-    return ByteBuffer.wrap(key.get()).getLong() ^ Long.MIN_VALUE;
+    return pending.nextDue();
   }
 }

@@ -1,0 +1,88 @@
+package io.repayguard.detector;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A queue of work ordered by due time, in a state store keyed by (due, arrival number), both
+ * big-endian with the sign bit flipped so byte order is numeric order.
+ *
+ * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
+ * remembers, in memory, the earliest due time when it knows it (so a fact with nothing due opens
+ * no iterator) and the key below which nothing is left (so an iterator does not walk over the
+ * tombstones of work already taken). Both start unknown, as after a restart.
+ *
+ * @param <V> the work
+ */
+final class DueQueue<V> {
+  private final KeyValueStore<Bytes, V> store;
+  /** The earliest due time in the store, {@link Long#MAX_VALUE} when empty, null if unknown. */
+  private Long head;
+  /** No entry lies below this key; null for the start of the store. */
+  private Bytes floor;
+
+  DueQueue(final KeyValueStore<Bytes, V> store) {
+    this.store = store;
+  }
+
+  void add(final long due, final long seq, final V work) {
+    final Bytes key = key(due, seq);
+    store.put(key, work);
+    if (head != null && due < head) {
+      head = due;
+    }
+    if (floor != null && key.compareTo(floor) < 0) {
+      floor = key;
+    }
+  }
+
+  /** Removes and returns the earliest work due at or before {@code now}, if any. */
+  Optional<V> takeDue(final long now) {
+    if (head != null && head > now) {
+      return Optional.empty();
+    }
+    final KeyValue<Bytes, V> first = first();
+    if (first == null) {
+      head = Long.MAX_VALUE;
+      return Optional.empty();
+    }
+    final long due = dueOf(first.key);
+    if (due > now) {
+      head = due;
+      return Optional.empty();
+    }
+    store.delete(first.key);
+    floor = first.key;
+    head = null;
+    return Optional.of(first.value);
+  }
+
+  /** The earliest due time, if anything waits. */
+  Optional<Long> nextDue() {
+    if (head == null) {
+      final KeyValue<Bytes, V> first = first();
+      head = first == null ? Long.MAX_VALUE : dueOf(first.key);
+    }
+    return head == Long.MAX_VALUE ? Optional.empty() : Optional.of(head);
+  }
+
+  private KeyValue<Bytes, V> first() {
+    try (KeyValueIterator<Bytes, V> from = floor == null ? store.all()
+        : store.range(floor, null)) {
+      return from.hasNext() ? from.next() : null;
+    }
+  }
+
+  static Bytes key(final long due, final long seq) {
+    return Bytes.wrap(ByteBuffer.allocate(16).putLong(due ^ Long.MIN_VALUE)
+        .putLong(seq ^ Long.MIN_VALUE).array());
+  }
+
+  static long dueOf(final Bytes key) {
+    return ByteBuffer.wrap(key.get()).getLong() ^ Long.MIN_VALUE;
+  }
+}
