@@ -71,8 +71,8 @@ public final class DetectorRunner implements AutoCloseable {
     final DetectorConfig config = prepareTopics(requested, settings.clientProperties());
     final Topology topology = DetectorTopology.build(config,
         DetectorSerdes.fromConfig(settings.clientProperties()));
-    LOG.info("Starting detector {} with {}\n{}", settings.applicationId(), config,
-        topology.describe());
+    LOG.info("Starting detector {} with {}", settings.applicationId(), config);
+    LOG.debug("Detector topology (also: ./repayguard detect --describe)\n{}", topology.describe());
     final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
     final DetectorRunner runner = new DetectorRunner(streams, config);
     streams.setUncaughtExceptionHandler(runner::onUncaught);
