@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +52,7 @@ public final class Simulation {
   private final PrintStream out;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicLong sent = new AtomicLong();
+  private volatile Consumer<SimRecord> onSent = record -> { };
 
   public Simulation(final ClientSettings settings, final PrintStream out) {
     this.settings = settings;
@@ -60,6 +62,11 @@ public final class Simulation {
   /** Asks a running simulation to stop: started bursts finish, then the clock record goes out. */
   public void stop() {
     stopRequested.set(true);
+  }
+
+  /** Calls {@code listener}, on the simulating thread, after each input record is sent. */
+  public void onSent(final Consumer<SimRecord> listener) {
+    this.onSent = listener;
   }
 
   /** Input records sent so far. */
@@ -98,6 +105,7 @@ public final class Simulation {
           continue;
         }
         first = first == null ? record.timestamp() : first;
+        onSent.accept(record);
         final long count = sent.incrementAndGet();
         if (stopRequested.get() || reachedEnd(run, count, start)) {
           simulator.stop();
