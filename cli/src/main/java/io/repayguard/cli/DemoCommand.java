@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -95,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
         stack.schemaRegistryUrl(), Map.of());
-    final Simulation sim = new Simulation(client, parent.out());
+    final Simulation sim = new Simulation(client, parent.out()).withoutProgress();
     final DetectionLatency latency = new DetectionLatency(LATENCY_MEMORY);
     sim.onSent(record -> {
       if (record.value() instanceof RepaymentEvent event) {
@@ -122,6 +123,10 @@ final class DemoCommand implements Callable<Integer> {
           + (run.maxEvents().isPresent() ? run.maxEvents().getAsLong() + " events"
           : duration.toSeconds() + " s") + " (Ctrl-C stops early and still scores; Kafka's own "
           + "logs go to " + KAFKA_LOG + ")");
+      if (!detector.awaitRunning(Duration.ofMinutes(1))) {
+        throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
+            "the detector did not start within a minute (Kafka's logs: " + KAFKA_LOG + ")", null);
+      }
       final AtomicReference<Throwable> failed = new AtomicReference<>();
       final Thread producer = new Thread(() -> {
         try {
@@ -183,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
     final DetectorConfig config = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
         .withIdleTimeout(IDLE_TIMEOUT);
     final Map<String, Object> props = new java.util.HashMap<>(client.clientProperties());
-    props.put("commit.interval.ms", 200);
+    props.put("commit.interval.ms", 100);
     return DetectorRunner.start(config, new DetectorRunner.Settings(APPLICATION_ID, stateDir,
         props));
   }
@@ -241,15 +246,20 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
+    /** Three lines: traffic and progress, alerts by rule, holds and latency. */
     String summary(final long eventsIn) {
-      return String.format(java.util.Locale.ROOT,
-          "[%3.0f s] events in %d | alerts opened %d %s, resolved %d | holds active %d | "
-              + "detection latency %s | detector lag %s | first alert after %s",
-          (System.nanoTime() - started) / 1e9, eventsIn,
-          opened.values().stream().mapToLong(Long::longValue).sum(), opened, resolved,
-          held.size(), latency.describe(), lag(),
-          firstAlertNanos == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f s",
-              (firstAlertNanos - started) / 1e9));
+      final StringBuilder rules = new StringBuilder();
+      opened.forEach((rule, n) -> rules.append(rules.isEmpty() ? ": " : ", ").append(rule)
+          .append(' ').append(n));
+      return String.format(Locale.ROOT,
+          "[%3.0f s] events in %d | detector lag %s | first alert after %s%n"
+              + "        alerts opened %d%s | resolved %d%n"
+              + "        holds active %d | detection latency %s",
+          (System.nanoTime() - started) / 1e9, eventsIn, lag(),
+          firstAlertNanos == null ? "-"
+              : String.format(Locale.ROOT, "%.1f s", (firstAlertNanos - started) / 1e9),
+          opened.values().stream().mapToLong(Long::longValue).sum(), rules, resolved,
+          held.size(), latency.describe());
     }
 
     /**

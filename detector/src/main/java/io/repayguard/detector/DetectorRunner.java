@@ -95,6 +95,26 @@ public final class DetectorRunner implements AutoCloseable {
     return streams;
   }
 
+  /**
+   * Blocks until the detector has joined its group and runs its tasks; false when it has not
+   * within {@code timeout}. Throws when it stopped instead.
+   */
+  public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (stopped.getCount() == 0) {
+        final Throwable cause = failure.get();
+        throw new IllegalStateException("the detector stopped while starting"
+            + (cause == null ? "" : ": " + cause.getMessage()), cause);
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    return true;
+  }
+
   /** Blocks until the detector stops; rethrows what stopped it, if anything did. */
   public void awaitTermination() throws InterruptedException {
     stopped.await();

@@ -53,6 +53,7 @@ public final class Simulation {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicLong sent = new AtomicLong();
   private volatile Consumer<SimRecord> onSent = record -> { };
+  private boolean progress = true;
 
   public Simulation(final ClientSettings settings, final PrintStream out) {
     this.settings = settings;
@@ -62,6 +63,12 @@ public final class Simulation {
   /** Asks a running simulation to stop: started bursts finish, then the clock record goes out. */
   public void stop() {
     stopRequested.set(true);
+  }
+
+  /** Prints no progress lines while running, only the summary at the end. */
+  public Simulation withoutProgress() {
+    this.progress = false;
+    return this;
   }
 
   /** Calls {@code listener}, on the simulating thread, after each input record is sent. */
@@ -114,7 +121,9 @@ public final class Simulation {
         if (System.nanoTime() - lastProgress > PROGRESS_EVERY.toNanos()) {
           lastProgress = System.nanoTime();
           rethrow(failure);
-          progress(run, count, start, simulator);
+          if (progress) {
+            progress(run, count, start, simulator);
+          }
         }
       }
       producer.flush();
