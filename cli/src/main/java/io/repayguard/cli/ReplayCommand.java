@@ -10,12 +10,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +65,17 @@ final class ReplayCommand implements Callable<Integer> {
       + "facts log; may differ from live where data arrived late.")
   boolean fromInputs;
 
+  @Option(names = "--flush", description = "Once history is read, also decide what is still "
+      + "pending (as if time ran on with no more data) and report those alerts apart: live has "
+      + "not decided them yet.")
+  boolean flush;
+
+  @Option(names = "--lookback", paramLabel = "DURATION", converter = Durations.class,
+      description = "Know only history from --from minus this (e.g. 400d): records with an "
+          + "earlier eventTime are skipped (their partitions' clocks still count). Less state to "
+          + "build, but a plan whose borrowing is older raises NO_BORROWING.")
+  Duration lookback;
+
   @Option(names = "--compare", description = "Diff the replay's alerts against the live alert "
       + "topic over the same window: new, vanished, changed severity.")
   boolean compare;
@@ -101,6 +114,12 @@ final class ReplayCommand implements Callable<Integer> {
     if (toMillis < fromMillis) {
       throw UserException.badInput("--to is before --from");
     }
+    if (lookback != null && fromMillis == Long.MIN_VALUE) {
+      throw UserException.badInput("--lookback needs --from T: it counts back from T");
+    }
+    if (lookback != null && (lookback.isNegative() || lookback.isZero())) {
+      throw UserException.badInput("--lookback must be more than 0");
+    }
     final Map<String, String> file = configFile == null ? Map.of()
         : ConnectionOptions.readProperties(configFile);
     final DetectSettings settings = DetectSettings.resolve(new DetectSettings.Flags(
@@ -112,9 +131,9 @@ final class ReplayCommand implements Callable<Integer> {
     final ReplayRunner.Result result = new ReplayRunner(client, parent.out()).run(
         new ReplayRunner.Options(id, settings.config(),
             new DetectorConfig.Publication(fromMillis, toMillis, holds), suffix, fromInputs,
-            compare, keep, stateDir != null ? stateDir
+            flush, Optional.ofNullable(lookback), compare, keep, stateDir != null ? stateDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "repayguard-replay")));
-    print(result, parent.out());
+    print(result, flush, parent.out());
     if (report != null) {
       writeReport(result);
     }
@@ -130,7 +149,8 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  static void print(final ReplayRunner.Result result, final PrintStream out) {
+  static void print(final ReplayRunner.Result result, final boolean flushed,
+      final PrintStream out) {
     out.printf("replay %s done in %d ms: read up to %d offsets%n", result.applicationId(),
         result.took().toMillis(), result.recordsRead());
     out.println("alerts opened by rule and severity:");
@@ -140,6 +160,11 @@ final class ReplayCommand implements Callable<Integer> {
     result.openedByRuleAndSeverity().forEach((k, v) -> out.printf("  %-40s %d%n", k, v));
     out.printf("holds that would have been issued: %d (releases %d)%n", result.holds(),
         result.releases());
+    if (!result.flushed().isEmpty() || flushed) {
+      out.printf("decided by --flush (pending when history ended; live has not decided them "
+          + "yet): %d alerts%n", result.flushed().size());
+      listed(out, "pending  ", result.flushed().stream().map(ReplayCommand::line).toList());
+    }
     result.comparison().ifPresent(c -> {
       out.printf("compared with live: %d new, %d vanished, %d changed severity%n",
           c.added().size(), c.vanished().size(), c.severityChanged().size());
@@ -171,6 +196,9 @@ final class ReplayCommand implements Callable<Integer> {
     result.openedByRuleAndSeverity().forEach(opened::put);
     root.put("holds", result.holds());
     root.put("releases", result.releases());
+    if (flush) {
+      ids(root.putArray("flushed"), result.flushed());
+    }
     result.comparison().ifPresent(c -> {
       final ObjectNode diff = root.putObject("comparison");
       ids(diff.putArray("new"), c.added());

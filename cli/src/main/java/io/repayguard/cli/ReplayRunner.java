@@ -1,5 +1,8 @@
 package io.repayguard.cli;
 
+import io.repayguard.detector.AvroBinarySerde;
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.BoundedRocksDbConfig;
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorSerdes;
@@ -37,9 +40,14 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -64,14 +72,23 @@ final class ReplayRunner {
    *
    * @param live the live detector's settings: its topics and the rules to replay with
    * @param fromInputs replay from the input topics instead of the facts log
+   * @param flush at the end, decide what is still pending and report it apart
+   * @param lookback treat records with an eventTime before {@code window.from - lookback} as
+   *     never having arrived
    */
   record Options(String runId, DetectorConfig live, DetectorConfig.Publication window,
-      String suffix, boolean fromInputs, boolean compare, boolean keep, Path stateDir) {}
+      String suffix, boolean fromInputs, boolean flush, Optional<Duration> lookback,
+      boolean compare, boolean keep, Path stateDir) {}
 
-  /** What the replay published, and how it compares with live. */
+  /**
+   * What the replay published, and how it compares with live.
+   *
+   * @param flushed alerts decided by {@code --flush}: pending when history ended, so live has
+   *     not decided them yet; not part of {@code opened} nor of the comparison
+   */
   record Result(String applicationId, long recordsRead, Duration took,
       Map<String, Integer> openedByRuleAndSeverity, int holds, int releases,
-      List<Alert> opened, Optional<Comparison> comparison) {}
+      List<Alert> opened, List<Alert> flushed, Optional<Comparison> comparison) {}
 
   /** The difference between the replay's opened alerts and live's, by alertId. */
   record Comparison(List<Alert> added, List<Alert> vanished, List<Alert[]> severityChanged) {}
@@ -88,16 +105,20 @@ final class ReplayRunner {
     final String applicationId = "repayguard-replay-" + options.runId();
     final TopicNames live = options.live().topics();
     final TopicNames replay = replayTopics(live, options);
+    final String flushTopic = options.flush() ? applicationId + "-flush" : null;
     final long started = System.nanoTime();
     try (Admin admin = Admin.create(adminProperties())) {
       final Map<String, Integer> partitions = partitionCounts(admin, live);
       final List<String> sources = options.fromInputs() ? live.inputs() : List.of(live.facts());
-      createTopics(admin, replay, options, partitions.get(live.facts()));
-      final Map<TopicPartition, Long> outputStarts = endOffsets(List.of(replay.alerts(),
-          replay.holdCommands()), admin);
+      createTopics(admin, replay, flushTopic, options, partitions.get(live.facts()));
+      final List<String> outputs = List.of(replay.alerts(), replay.holdCommands());
+      final Map<TopicPartition, Long> outputStarts = endOffsets(outputs, admin);
       final Map<TopicPartition, Long> sourceEnds = endOffsets(sources, admin);
       final DetectorConfig config = options.live().withTopics(replay).withLiveClock(false)
           .withPublication(options.window())
+          .withReplay(new DetectorConfig.Replay(bounds(sourceEnds), flushTopic,
+              options.lookback().map(l -> options.window().fromMillis() - l.toMillis())
+                  .orElse(Long.MIN_VALUE)))
           .withPartitions(new DetectorConfig.SourcePartitions(partitions.get(live.creditUse()),
               partitions.get(live.merchantOrder()), partitions.get(live.repaymentPlan()),
               options.fromInputs() ? partitions.get(live.facts())
@@ -111,14 +132,65 @@ final class ReplayRunner {
               + " (where data arrived late, decisions can differ from live)"
           : "from the facts log " + live.facts()) + " to " + replay.alerts()
           + (options.window().holds() ? " and " + replay.holdCommands() : "")
-          + ", up to " + total(sourceEnds) + " records");
-      final long read = runToEnd(topology, applicationId, options, sourceEnds, config);
+          + ", up to " + total(sourceEnds) + " records"
+          + options.lookback().map(l -> " (look-back " + l + ": records before that are "
+              + "skipped, so a plan whose borrowing is older raises NO_BORROWING)").orElse(""));
+      final Map<TopicPartition, Long> flushStarts = new HashMap<>();
+      final long read = runToEnd(topology, applicationId, options, sourceEnds, config, () -> {
+            flushStarts.putAll(endOffsets(outputs, admin));
+            if (flushTopic != null) {
+              flush(admin, applicationId, flushTopic, options);
+            }
+          });
       final Result result = summarize(applicationId, read, Duration.ofNanos(System.nanoTime()
-          - started), replay, outputStarts, options);
+          - started), replay, outputStarts, flushStarts, options);
       if (!options.keep()) {
         cleanUp(admin, applicationId, replay, options);
       }
       return result;
+    }
+  }
+
+  /** The replay stops before these offsets, named as the detector names its sources. */
+  private static Map<String, Long> bounds(final Map<TopicPartition, Long> ends) {
+    final Map<String, Long> bounds = new HashMap<>();
+    ends.forEach((p, end) -> bounds.put(DetectorConfig.sourceName(p.topic(), p.partition()), end));
+    return bounds;
+  }
+
+  /** Tells every decision partition to decide what is pending, and waits until it has. */
+  private void flush(final Admin admin, final String applicationId, final String flushTopic,
+      final Options options) throws InterruptedException {
+    final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
+    final Map<TopicPartition, Long> ends = new HashMap<>();
+    final Map<String, Object> props = client.clientProperties();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (final TopicPartition p : endOffsets(List.of(flushTopic), admin).keySet()) {
+        final Fact flush = Fact.newBuilder().setSource("replay-flush")
+            .setWatermark(Long.MIN_VALUE).setMaxEventTime(Long.MIN_VALUE).setIdle(true)
+            .setPayload(Flush.newBuilder().setPartition(p.partition()).build()).build();
+        final RecordMetadata sent = producer.send(new ProducerRecord<>(flushTopic,
+            p.partition(), null, facts.serializer().serialize(flushTopic, flush))).get(
+                CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        ends.put(p, sent.offset() + 1);
+      }
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot write the flush "
+          + "requests to " + flushTopic + ": " + e.getMessage(), e);
+    }
+    out.println("replay " + options.runId() + ": history read; deciding what is still pending "
+        + "(--flush)");
+    try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), applicationId)) {
+      final long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!catchUp.caughtUpTo(ends)) {
+        if (System.nanoTime() > deadline) {
+          throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "the flush did not "
+              + "finish within 5 minutes", null);
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
     }
   }
 
@@ -131,9 +203,14 @@ final class ReplayRunner {
         options.fromInputs() ? live.facts() + privateSuffix : live.facts());
   }
 
+  /** A step that runs once history is read, before the run's Kafka Streams closes. */
+  private interface AtEnd {
+    void run() throws InterruptedException;
+  }
+
   private long runToEnd(final Topology topology, final String applicationId,
       final Options options, final Map<TopicPartition, Long> sourceEnds,
-      final DetectorConfig config) throws InterruptedException {
+      final DetectorConfig config, final AtEnd atEnd) throws InterruptedException {
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     final KafkaStreams streams = new KafkaStreams(topology,
         streamsProperties(applicationId, options.stateDir()));
@@ -162,6 +239,7 @@ final class ReplayRunner {
             .toMillis());
         catchUp.await(Duration.ofMinutes(5));
       }
+      atEnd.run();
     } finally {
       // Leave the group on close, so the run's consumer group can be deleted right away.
       streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
@@ -192,20 +270,28 @@ final class ReplayRunner {
 
   private Result summarize(final String applicationId, final long read, final Duration took,
       final TopicNames replay, final Map<TopicPartition, Long> outputStarts,
-      final Options options) {
+      final Map<TopicPartition, Long> flushStarts, final Options options) {
     final List<Alert> opened = new ArrayList<>();
     final Map<String, Integer> byRule = new TreeMap<>();
-    for (final Object value : read(replay.alerts(), outputStarts)) {
+    for (final Object value : read(replay.alerts(), outputStarts, flushStarts)) {
       final Alert alert = (Alert) value;
       if (alert.getStatus() == AlertStatus.OPEN) {
         opened.add(alert);
         byRule.merge(alert.getRule() + " " + alert.getSeverity(), 1, Integer::sum);
       }
     }
+    final List<Alert> flushed = new ArrayList<>();
+    if (options.flush()) {
+      for (final Object value : read(replay.alerts(), flushStarts, Map.of())) {
+        if (((Alert) value).getStatus() == AlertStatus.OPEN) {
+          flushed.add((Alert) value);
+        }
+      }
+    }
     int holds = 0;
     int releases = 0;
     if (options.window().holds()) {
-      for (final Object value : read(replay.holdCommands(), outputStarts)) {
+      for (final Object value : read(replay.holdCommands(), outputStarts, flushStarts)) {
         if (((HoldCommand) value).getAction() == HoldAction.HOLD) {
           holds++;
         } else {
@@ -215,12 +301,13 @@ final class ReplayRunner {
     }
     final Optional<Comparison> comparison = options.compare()
         ? Optional.of(compare(opened, liveOpened(options))) : Optional.empty();
-    return new Result(applicationId, read, took, byRule, holds, releases, opened, comparison);
+    return new Result(applicationId, read, took, byRule, holds, releases, opened, flushed,
+        comparison);
   }
 
   private List<Alert> liveOpened(final Options options) {
     final List<Alert> live = new ArrayList<>();
-    for (final Object value : read(options.live().topics().alerts(), Map.of())) {
+    for (final Object value : read(options.live().topics().alerts(), Map.of(), Map.of())) {
       final Alert alert = (Alert) value;
       if (alert.getStatus() == AlertStatus.OPEN
           && options.window().contains(alert.getEventTime().toEpochMilli())) {
@@ -254,8 +341,12 @@ final class ReplayRunner {
     return new Comparison(added, vanished, changed);
   }
 
-  /** Decoded values of {@code topic}, read_committed, from {@code starts} (else the beginning). */
-  private List<Object> read(final String topic, final Map<TopicPartition, Long> starts) {
+  /**
+   * Decoded values of {@code topic}, read_committed, from {@code starts} (else the beginning) up
+   * to {@code stops} (else the end now).
+   */
+  private List<Object> read(final String topic, final Map<TopicPartition, Long> starts,
+      final Map<TopicPartition, Long> stops) {
     final Map<String, Object> props = client.clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     final AvroDeserializer<Object> values = new AvroDeserializer<>();
@@ -271,12 +362,15 @@ final class ReplayRunner {
       for (final TopicPartition p : partitions) {
         consumer.seek(p, starts.getOrDefault(p, 0L));
       }
-      final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      final Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
+      stops.forEach((p, stop) -> ends.computeIfPresent(p, (k, end) -> Math.min(end, stop)));
       final long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))
           && System.nanoTime() < deadline) {
         for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          decoded.add(values.deserialize(topic, r.value()));
+          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+            decoded.add(values.deserialize(topic, r.value()));
+          }
         }
       }
     }
@@ -300,10 +394,13 @@ final class ReplayRunner {
     }
   }
 
-  private void createTopics(final Admin admin, final TopicNames replay, final Options options,
-      final int partitions) throws InterruptedException {
+  private void createTopics(final Admin admin, final TopicNames replay, final String flushTopic,
+      final Options options, final int partitions) throws InterruptedException {
     final List<String> wanted = new ArrayList<>(List.of(replay.alerts(), replay.dlq(),
         replay.holdCommands()));
+    if (flushTopic != null) {
+      wanted.add(flushTopic);
+    }
     if (options.fromInputs()) {
       wanted.add(replay.orderLinks());
       wanted.add(replay.facts());

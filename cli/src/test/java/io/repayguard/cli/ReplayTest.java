@@ -7,9 +7,12 @@ import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.events.Alert;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -97,6 +100,82 @@ class ReplayTest {
   }
 
   @Test
+  void shouldDecideWhatIsStillPendingOnlyWithFlushAndReportItApart() throws Exception {
+    // Given: live stopped one minute of event time after a plan whose borrowing never came, so
+    // its decision (due one grace after the plan) is still pending
+    final Path history = Files.createTempFile("pending", ".jsonl");
+    Files.write(history, List.of(
+        "{\"topic\":\"credit-use\",\"key\":\"cf\",\"value\":{\"creditId\":\"cf\",\"accountId\":\"af\","
+            + "\"identityId\":\"id-af\",\"merchantOrderId\":null,\"amountMinor\":120000,"
+            + "\"currency\":\"CNY\",\"installmentCount\":3,\"status\":\"APPROVED\","
+            + "\"eventTime\":1772323200000}}",
+        "{\"topic\":\"repayment-plan\",\"key\":\"pf\",\"value\":{\"eventId\":\"pf-c\",\"planId\":\"pf\","
+            + "\"creditId\":\"c-never\",\"accountId\":\"af\",\"identityId\":\"id-af\","
+            + "\"type\":\"PLAN_CREATED\",\"installmentNo\":0,\"installmentCount\":3,"
+            + "\"amountMinor\":123000,\"currency\":\"CNY\",\"eventTime\":1772323260000}}",
+        "{\"barrier\":true}"));
+    final TopicNames topics = live("pf", history);
+
+    // When
+    final ReplayRunner.Result plain = replay(topics, DetectorConfig.Publication.ALL, 800, true,
+        Mode.FACTS, false, Optional.empty());
+    final ReplayRunner.Result flushed = replay(topics, DetectorConfig.Publication.ALL, 800, true,
+        Mode.FACTS, true, Optional.empty());
+
+    // Then: live decided nothing yet; only the flush decides, one grace after the plan
+    assertThat(harness.alerts(topics.alerts())).isEmpty();
+    assertThat(plain.opened()).isEmpty();
+    assertThat(plain.flushed()).isEmpty();
+    assertThat(flushed.opened()).isEmpty();
+    assertThat(flushed.flushed()).singleElement().satisfies(a -> {
+      assertThat(a.getAlertId()).isEqualTo("pf/NO_BORROWING/1");
+      assertThat(a.getDecidedAt().toEpochMilli()).isEqualTo(1772323260000L + 300_000);
+    });
+    assertThat(flushed.comparison().orElseThrow().added()).as("flushed alerts are apart")
+        .isEmpty();
+  }
+
+  @Test
+  void shouldKnowOnlyTheLookBackOfHistory() throws Exception {
+    // Given: scenario 01, whose borrowing and plan come a month before the first installment
+    final TopicNames topics = live("01-happy-path");
+    final DetectorConfig.Publication fromFirstInstallment =
+        new DetectorConfig.Publication(1774915200000L, Long.MAX_VALUE, false);
+
+    // When
+    final ReplayRunner.Result day = replay(topics, fromFirstInstallment, 800, false, Mode.FACTS,
+        false, Optional.of(Duration.ofDays(1)));
+    final ReplayRunner.Result quarter = replay(topics, fromFirstInstallment, 800, false,
+        Mode.FACTS, false, Optional.of(Duration.ofDays(90)));
+
+    // Then: a day back, the borrowing is not known; a quarter back, it is
+    assertThat(day.opened()).extracting(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
+    assertThat(quarter.opened()).isEmpty();
+  }
+
+  @Test
+  void shouldReplayFromTheInputTopicsToTheLiveAlertsWhereNothingArrivedLate() throws Exception {
+    // Given
+    final TopicNames topics = live("10-amount-exceeds");
+
+    // When
+    final ReplayRunner.Result result = replay(topics, DetectorConfig.Publication.ALL, 800, true,
+        Mode.INPUTS, false, Optional.empty());
+
+    // Then
+    assertThat(result.opened()).extracting(Alert::getAlertId)
+        .containsExactly("p10/AMOUNT_EXCEEDS_BORROWING/1");
+    assertThat(harness.alerts(topics.alerts() + ".replay"))
+        .containsExactlyInAnyOrderElementsOf(harness.alerts(topics.alerts()));
+    try (Admin admin = Admin.create(harness.client().clientProperties())) {
+      assertThat(admin.listTopics().names().get(15, TimeUnit.SECONDS))
+          .as("the run's private order-links and facts topics are gone")
+          .noneMatch(t -> t.startsWith(topics.facts() + ".replay-")
+              || t.startsWith(topics.orderLinks() + ".replay-"));
+    }
+  }
+
+  @Test
   void shouldLeaveProductionTopicsAndNoInternalTopicsBehind() throws Exception {
     // Given
     final TopicNames topics = live("07-order-paid-late");
@@ -119,11 +198,16 @@ class ReplayTest {
   }
 
   private static TopicNames live(final String scenario) throws Exception {
-    final TopicNames topics = BrokerHarness.uniqueTopics(scenario.substring(0, 2));
+    return live(scenario.substring(0, 2), BrokerHarness.scenario(scenario + ".jsonl"));
+  }
+
+  /** Runs a live detector over {@code history}, stops it once it has caught up. */
+  private static TopicNames live(final String label, final Path history) throws Exception {
+    final TopicNames topics = BrokerHarness.uniqueTopics(label);
     final String group = "live-" + topics.creditUse().substring(3, 11);
     try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
         BrokerHarness.tempDir("rg-live"))) {
-      harness.publish(BrokerHarness.scenario(scenario + ".jsonl"), topics, group);
+      harness.publish(history, topics, group);
       harness.barrier(group);
     }
     return topics;
@@ -137,12 +221,22 @@ class ReplayTest {
   private static ReplayRunner.Result replay(final TopicNames topics, final long from,
       final long to, final int maxFeeBps, final boolean compare, final boolean holds)
       throws InterruptedException {
+    return replay(topics, new DetectorConfig.Publication(from, to, holds), maxFeeBps, compare,
+        Mode.FACTS, false, Optional.empty());
+  }
+
+  /** Where a replay reads from. */
+  private enum Mode { FACTS, INPUTS }
+
+  private static ReplayRunner.Result replay(final TopicNames topics,
+      final DetectorConfig.Publication window, final int maxFeeBps, final boolean compare,
+      final Mode mode, final boolean flush, final Optional<Duration> lookback)
+      throws InterruptedException {
     final DetectorConfig live = BrokerHarness.config(topics).withMaxFeeBps(maxFeeBps);
     final Path state = BrokerHarness.tempDir("rg-replay");
     return new ReplayRunner(harness.client(), new PrintStream(PrintStream.nullOutputStream()))
         .run(new ReplayRunner.Options(UUID.randomUUID().toString().substring(0, 8), live,
-            new DetectorConfig.Publication(from, to, holds), ".replay", false, compare, false,
-            state));
+            window, ".replay", mode == Mode.INPUTS, flush, lookback, compare, false, state));
   }
 
   private static Map<String, Integer> counts(final List<String> topics) {

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.detector.state.ClockState;
@@ -51,6 +52,10 @@ public final class DecisionEngine {
 
   /** Handles one fact of the log; may emit alerts and commands. */
   public void onFact(final Fact fact) {
+    if (fact.getPayload() instanceof Flush) {
+      flush();
+      return;
+    }
     final ClockState clock = store.clock();
     if (fact.getPayload() instanceof Tick tick) {
       Clocks.advanceTo(clock, tick.getDetectorTime());
@@ -74,6 +79,22 @@ public final class DecisionEngine {
     }
     runDueWork(now);
     forgetExpired(now, seq);
+  }
+
+  /**
+   * Decides everything still pending, each decision at its own due time, as if detector time ran
+   * on with no more data (replay's {@code --flush}). Decisions a flushed decision schedules, such
+   * as a re-decision one grace after a late borrowing, run too.
+   */
+  public void flush() {
+    final ClockState clock = store.clock();
+    for (Optional<Long> due = store.nextDue(); due.isPresent(); due = store.nextDue()) {
+      Clocks.advanceTo(clock, due.get());
+      clock.setArrivals(clock.getArrivals() + 1);
+      store.putClock(clock);
+      runDueWork(clock.getDetectorTime());
+      forgetExpired(clock.getDetectorTime(), clock.getArrivals());
+    }
   }
 
   /** Current detector time of this partition. */

@@ -4,10 +4,17 @@ import io.repayguard.decision.DecisionEngine;
 import io.repayguard.decision.DecisionOutput;
 import io.repayguard.decision.DecisionSettings;
 import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.OrderRef;
+import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.events.Alert;
+import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
+import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.RepaymentEvent;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -56,6 +63,10 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
+    if (context.recordMetadata().filter(m -> config.replay().beyondEnd(
+        DetectorConfig.sourceName(m.topic(), m.partition()), m.offset())).isPresent()) {
+      return;
+    }
     final Fact fact;
     try {
       fact = facts.decode(record.value());
@@ -63,9 +74,31 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
       return;
     }
+    if (eventTime(fact.getPayload()).filter(config.replay()::forgets).isPresent()) {
+      fact.setPayload(null);
+    }
     currentTimestamp = record.timestamp();
     publishedPlans.clear();
     engine.onFact(fact);
+  }
+
+  /** The eventTime of a data payload; empty for ticks, flushes and pure clock facts. */
+  private static Optional<Long> eventTime(final Object payload) {
+    final Instant time;
+    if (payload instanceof CreditUse c) {
+      time = c.getEventTime();
+    } else if (payload instanceof MerchantOrder o) {
+      time = o.getEventTime();
+    } else if (payload instanceof RepaymentEvent e) {
+      time = e.getEventTime();
+    } else if (payload instanceof OrderUpdate u) {
+      time = u.getOrder().getEventTime();
+    } else if (payload instanceof OrderRef r) {
+      return Optional.of(r.getEventTime());
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(time.toEpochMilli());
   }
 
   /** Publishes {@code alert} when its event falls in the publication window. */

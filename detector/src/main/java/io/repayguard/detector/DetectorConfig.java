@@ -5,6 +5,7 @@ import io.repayguard.decision.Sources;
 import io.repayguard.events.Severity;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,10 +19,12 @@ import java.util.Set;
  *     mode; off in replay)
  * @param retention how long state outlives its last use, in detector time (DESIGN.md rule 10)
  * @param publication which decisions are written (replay narrows it)
+ * @param replay where a replay stops reading and how it is told to flush; {@link Replay#NONE} live
  */
 public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTimeout,
     Duration watermarkInterval, int maxFeeBps, Severity holdSeverity,
-    SourcePartitions partitions, boolean liveClock, Retention retention, Publication publication) {
+    SourcePartitions partitions, boolean liveClock, Retention retention, Publication publication,
+    Replay replay) {
 
   public DetectorConfig {
     requirePositive("grace", grace, true);
@@ -36,57 +39,62 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   public static DetectorConfig defaults(final SourcePartitions partitions) {
     return new DetectorConfig(TopicNames.defaults(), Duration.ofMinutes(5), Duration.ofSeconds(5),
         Duration.ofMillis(500), 800, Severity.HIGH, partitions, true, Retention.DEFAULT,
-        Publication.ALL);
+        Publication.ALL, Replay.NONE);
   }
 
   public DetectorConfig withGrace(final Duration value) {
     return new DetectorConfig(topics, value, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, publication);
+        holdSeverity, partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withIdleTimeout(final Duration value) {
     return new DetectorConfig(topics, grace, value, watermarkInterval, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention, publication);
+        partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withWatermarkInterval(final Duration value) {
     return new DetectorConfig(topics, grace, idleTimeout, value, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention, publication);
+        partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withMaxFeeBps(final int value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, value, holdSeverity,
-        partitions, liveClock, retention, publication);
+        partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withHoldSeverity(final Severity value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps, value,
-        partitions, liveClock, retention, publication);
+        partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withTopics(final TopicNames value) {
     return new DetectorConfig(value, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, publication);
+        holdSeverity, partitions, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withPartitions(final SourcePartitions value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, value, liveClock, retention, publication);
+        holdSeverity, value, liveClock, retention, publication, replay);
   }
 
   public DetectorConfig withLiveClock(final boolean value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, value, retention, publication);
+        holdSeverity, partitions, value, retention, publication, replay);
   }
 
   public DetectorConfig withRetention(final Retention value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, value, publication);
+        holdSeverity, partitions, liveClock, value, publication, replay);
+  }
+
+  public DetectorConfig withReplay(final Replay value) {
+    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
+        holdSeverity, partitions, liveClock, retention, publication, value);
   }
 
   public DetectorConfig withPublication(final Publication value) {
     return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, value);
+        holdSeverity, partitions, liveClock, retention, value, replay);
   }
 
   /** Sources the order-link stage hears from: every credit-use and merchant-order partition. */
@@ -144,6 +152,36 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
 
     public boolean contains(final long eventTime) {
       return eventTime >= fromMillis && eventTime <= toMillis;
+    }
+  }
+
+  /**
+   * A replay's bounds and controls.
+   *
+   * @param ends for each source partition ({@code topic/partition}) the replay reads, the offset
+   *     it stops before: records at or after it are skipped, so a replay decides exactly the
+   *     history it captured at start even while live keeps writing; empty reads everything
+   * @param flushTopic a run-private topic, partitioned like the facts log, whose {@code Flush}
+   *     records make the decision stage decide what is still pending; null for none
+   * @param knownFromMillis the look-back: records with an eventTime before it are treated as
+   *     never having arrived (their partition's clock still counts); Long.MIN_VALUE for all
+   */
+  public record Replay(Map<String, Long> ends, String flushTopic, long knownFromMillis) {
+    public static final Replay NONE = new Replay(Map.of(), null, Long.MIN_VALUE);
+
+    public Replay {
+      ends = Map.copyOf(ends);
+    }
+
+    /** True when the record at {@code offset} of {@code source} lies beyond the replay's end. */
+    public boolean beyondEnd(final String source, final long offset) {
+      final Long end = ends.get(source);
+      return end != null && offset >= end;
+    }
+
+    /** True when a record with this eventTime lies before the look-back. */
+    public boolean forgets(final long eventTime) {
+      return eventTime < knownFromMillis;
     }
   }
 

@@ -138,6 +138,11 @@ public final class DetectorTopology {
     final StringSerializer keys = new StringSerializer();
     topology.addSource(AutoOffsetReset.earliest(), Names.FACTS_SOURCE, bytesIn, bytesIn,
         topics.facts());
+    final String flushTopic = config.replay().flushTopic();
+    if (flushTopic != null) {
+      topology.addSource(AutoOffsetReset.earliest(), Names.REPLAY_FLUSH_SOURCE, bytesIn, bytesIn,
+          flushTopic);
+    }
     topology.addProcessor(Names.DECISION,
         supplier(() -> new DecisionProcessor(config), Set.of(
             store(BORROWINGS_STORE, avro(CreditUse.getClassSchema())),
@@ -150,7 +155,8 @@ public final class DetectorTopology {
                 Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingDisabled(),
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
                 Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingDisabled())),
-        Names.FACTS_SOURCE);
+        flushTopic == null ? new String[] {Names.FACTS_SOURCE}
+            : new String[] {Names.FACTS_SOURCE, Names.REPLAY_FLUSH_SOURCE});
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
         serdes.alert().serializer(), Names.DECISION);
     if (config.publication().holds()) {

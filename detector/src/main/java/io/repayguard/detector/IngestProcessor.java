@@ -39,6 +39,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private final Duration watermarkInterval;
   private final List<String> watermarkSinks;
   private final String dlqSink;
+  private final DetectorConfig.Replay replay;
 
   private ProcessorContext<Object, Object> context;
   private DeadLetters deadLetters;
@@ -58,6 +59,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
     this.watermarkInterval = config.watermarkInterval();
     this.watermarkSinks = watermarkSinks;
     this.dlqSink = dlqSink;
+    this.replay = config.replay();
   }
 
   @Override
@@ -71,6 +73,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
+    if (context.recordMetadata().filter(m -> replay.beyondEnd(source, m.offset())).isPresent()) {
+      return;
+    }
     context.recordMetadata().ifPresent(m -> offset = Math.max(offset, m.offset()));
     final String key = record.key() == null ? null
         : new String(record.key(), StandardCharsets.UTF_8);
@@ -96,6 +101,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
     if (idle) {
       idle = false;
       tellClock(record.timestamp());
+    }
+    if (replay.forgets(eventTime(value))) {
+      return;
     }
     route(value, record.timestamp());
   }

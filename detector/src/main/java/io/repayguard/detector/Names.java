@@ -12,6 +12,8 @@ public final class Names {
   public static final String REPAYMENT_PLAN_SOURCE = "repayment-plan-source";
   public static final String ORDER_LINKS_SOURCE = "order-links-source";
   public static final String FACTS_SOURCE = "facts-source";
+  /** Replay with --flush only: the run-private control topic's source. */
+  public static final String REPLAY_FLUSH_SOURCE = "replay-flush-source";
 
   public static final String CREDIT_USE_INGEST = "credit-use-ingest";
   public static final String MERCHANT_ORDER_INGEST = "merchant-order-ingest";

@@ -253,6 +253,43 @@ class DetectorTopologyTest {
     driver.barrier();
   }
 
+  @Test
+  void shouldSkipWhatLiesAtOrBeyondAReplaysEndOffsets() {
+    // Given: a replay that captured one record of repayment-plan/0
+    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withReplay(new DetectorConfig.Replay(Map.of("repayment-plan/0", 1L), null,
+            Long.MIN_VALUE));
+    try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
+      // When: a second plan is written after the capture
+      driver.publish(aRepaymentEvent().setCreditId("c-missing").build());
+      driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c")
+          .setCreditId("c-missing").build());
+      driver.publish(clockAt(ofMinutes(10)));
+      driver.barrier();
+
+      // Then
+      assertThat(driver.alerts()).map(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
+    }
+  }
+
+  @Test
+  void shouldTreatWhatLiesBeforeAReplaysLookBackAsNeverArrived() {
+    // Given: a replay that knows history from one minute after T0 on
+    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withReplay(new DetectorConfig.Replay(Map.of(), null, at(ofMinutes(1)).toEpochMilli()));
+    try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
+      // When: the borrowing is from T0, its plan from two minutes later
+      driver.publish(aMerchantOrder().build());
+      driver.publish(aCreditUse().build());
+      driver.publish(aRepaymentEvent().setEventTime(at(ofMinutes(2))).build());
+      driver.publish(clockAt(ofMinutes(10)));
+      driver.barrier();
+
+      // Then
+      assertThat(driver.alerts()).map(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
+    }
+  }
+
   private static CreditUse clockAt(final Duration sinceT0) {
     return aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
         .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(sinceT0)).build();
