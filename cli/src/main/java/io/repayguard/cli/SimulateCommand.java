@@ -1,8 +1,11 @@
 package io.repayguard.cli;
 
 import io.repayguard.sim.ClientSettings;
+import io.repayguard.sim.HistoryFile;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -35,8 +38,25 @@ final class SimulateCommand implements Callable<Integer> {
       description = "How long to publish, unless --events is given (default ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--to-file", paramLabel = "FILE",
+      description = "Write the world's input records to FILE (one JSON record per line, the "
+          + "format publish loads) instead of publishing them; needs --events. No ground truth.")
+  Path toFile;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (toFile != null) {
+      if (simulation.events == null) {
+        throw UserException.badInput("--to-file needs --events N");
+      }
+      try {
+        HistoryFile.write(toFile, simulation.simulator(Instant.now()), simulation.events,
+            parent.out());
+      } catch (final UncheckedIOException e) {
+        throw UserException.badInput(e.getMessage());
+      }
+      return 0;
+    }
     final ClientSettings settings = connection.resolve(parent.env(), Map.of());
     final var options = simulation.simulator(Instant.now());
     final var run = simulation.run(duration, SimTopics.defaults());

@@ -62,8 +62,13 @@ public final class Publisher {
 
   /** Publishes the file; throws {@link io.repayguard.scenario.ScenarioException} on a bad line. */
   public Summary publish(final Options options) throws InterruptedException {
+    final long checkStart = System.nanoTime();
     final long total = countRecords(options.file());
     final boolean echo = total <= ECHO_LIMIT;
+    if (!echo) {
+      out.printf("checked %d records of %s in %.1f s: every line is valid%n", total,
+          options.file(), (System.nanoTime() - checkStart) / 1e9);
+    }
     final Instant start = Instant.now();
     final Map<String, Object> props = settings.clientProperties();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
