@@ -118,15 +118,15 @@ final class DemoCommand implements Callable<Integer> {
     final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
     try (stack; DetectorRunner detector = startDetector(client, stateDir);
          Monitor monitor = new Monitor(client, started, latency)) {
+      if (!detector.awaitRunning(Duration.ofMinutes(1))) {
+        throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
+            "the detector did not start within a minute (Kafka's logs: " + KAFKA_LOG + ")", null);
+      }
       parent.out().println("demo: kafka=" + stack.bootstrapServers() + " schema-registry="
           + stack.schemaRegistryUrl() + ", detector " + APPLICATION_ID + " running, simulating "
           + (run.maxEvents().isPresent() ? run.maxEvents().getAsLong() + " events"
           : duration.toSeconds() + " s") + " (Ctrl-C stops early and still scores; Kafka's own "
           + "logs go to " + KAFKA_LOG + ")");
-      if (!detector.awaitRunning(Duration.ofMinutes(1))) {
-        throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-            "the detector did not start within a minute (Kafka's logs: " + KAFKA_LOG + ")", null);
-      }
       final AtomicReference<Throwable> failed = new AtomicReference<>();
       final Thread producer = new Thread(() -> {
         try {

@@ -1,13 +1,13 @@
 package io.repayguard.cli;
 
 import io.repayguard.detector.AvroBinarySerde;
-import io.repayguard.detector.facts.Fact;
-import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.BoundedRocksDbConfig;
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.DetectorTopology;
 import io.repayguard.detector.TopicNames;
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Flush;
 import io.repayguard.events.Alert;
 import io.repayguard.events.AlertStatus;
 import io.repayguard.events.HoldAction;
@@ -136,14 +136,16 @@ final class ReplayRunner {
           + options.lookback().map(l -> " (look-back " + l + ": records before that are "
               + "skipped, so a plan whose borrowing is older raises NO_BORROWING)").orElse(""));
       final Map<TopicPartition, Long> flushStarts = new HashMap<>();
+      final Map<TopicPartition, Long> outputEnds = new HashMap<>();
       final long read = runToEnd(topology, applicationId, options, sourceEnds, config, () -> {
-            flushStarts.putAll(endOffsets(outputs, admin));
-            if (flushTopic != null) {
-              flush(admin, applicationId, flushTopic, options);
-            }
-          });
+        flushStarts.putAll(settledEnds(outputs, admin));
+        if (flushTopic != null) {
+          flush(admin, applicationId, flushTopic, options);
+        }
+        outputEnds.putAll(settledEnds(outputs, admin));
+      });
       final Result result = summarize(applicationId, read, Duration.ofNanos(System.nanoTime()
-          - started), replay, outputStarts, flushStarts, options);
+          - started), replay, new Outputs(outputStarts, flushStarts, outputEnds), options);
       if (!options.keep()) {
         cleanUp(admin, applicationId, replay, options);
       }
@@ -268,12 +270,15 @@ final class ReplayRunner {
     }
   }
 
+  /** Where the run's outputs begin, where its flush's begin, and where they end. */
+  private record Outputs(Map<TopicPartition, Long> starts, Map<TopicPartition, Long> flushStarts,
+      Map<TopicPartition, Long> ends) {}
+
   private Result summarize(final String applicationId, final long read, final Duration took,
-      final TopicNames replay, final Map<TopicPartition, Long> outputStarts,
-      final Map<TopicPartition, Long> flushStarts, final Options options) {
+      final TopicNames replay, final Outputs outputs, final Options options) {
     final List<Alert> opened = new ArrayList<>();
     final Map<String, Integer> byRule = new TreeMap<>();
-    for (final Object value : read(replay.alerts(), outputStarts, flushStarts)) {
+    for (final Object value : read(replay.alerts(), outputs.starts(), outputs.flushStarts())) {
       final Alert alert = (Alert) value;
       if (alert.getStatus() == AlertStatus.OPEN) {
         opened.add(alert);
@@ -282,7 +287,7 @@ final class ReplayRunner {
     }
     final List<Alert> flushed = new ArrayList<>();
     if (options.flush()) {
-      for (final Object value : read(replay.alerts(), flushStarts, Map.of())) {
+      for (final Object value : read(replay.alerts(), outputs.flushStarts(), outputs.ends())) {
         if (((Alert) value).getStatus() == AlertStatus.OPEN) {
           flushed.add((Alert) value);
         }
@@ -291,7 +296,8 @@ final class ReplayRunner {
     int holds = 0;
     int releases = 0;
     if (options.window().holds()) {
-      for (final Object value : read(replay.holdCommands(), outputStarts, flushStarts)) {
+      for (final Object value : read(replay.holdCommands(), outputs.starts(),
+          outputs.flushStarts())) {
         if (((HoldCommand) value).getAction() == HoldAction.HOLD) {
           holds++;
         } else {
@@ -426,16 +432,40 @@ final class ReplayRunner {
     }
   }
 
+  /**
+   * The end offsets of {@code topics} once no transaction is open on them. A group's committed
+   * offsets can show before the markers of the same transaction reach every output partition, so
+   * the read_committed end is read again until it meets the log end.
+   */
+  private Map<TopicPartition, Long> settledEnds(final List<String> topics, final Admin admin)
+      throws InterruptedException {
+    final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    while (true) {
+      final Map<TopicPartition, Long> committed = endOffsets(topics, admin);
+      if (committed.equals(endOffsets(topics, admin, IsolationLevel.READ_UNCOMMITTED))
+          || System.nanoTime() > deadline) {
+        return committed;
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
   /** The read_committed end offsets of every partition of {@code topics}, now. */
   private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin)
       throws InterruptedException {
+    return endOffsets(topics, admin, IsolationLevel.READ_COMMITTED);
+  }
+
+  /** The end offsets of every partition of {@code topics}, now, as {@code isolation} sees them. */
+  private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin,
+      final IsolationLevel isolation) throws InterruptedException {
     try {
       final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
           .forEach((name, d) -> d.partitions().forEach(p ->
               latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
       final Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+      admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all()
           .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
           .forEach((partition, info) -> ends.put(partition, info.offset()));
       return ends;

@@ -140,7 +140,7 @@ public final class DetectorTopology {
         topics.facts());
     final String flushTopic = config.replay().flushTopic();
     if (flushTopic != null) {
-      topology.addSource(AutoOffsetReset.earliest(), Names.REPLAY_FLUSH_SOURCE, bytesIn, bytesIn,
+      topology.addSource(AutoOffsetReset.earliest(), Names.Replay.FLUSH_SOURCE, bytesIn, bytesIn,
           flushTopic);
     }
     topology.addProcessor(Names.DECISION,
@@ -156,7 +156,7 @@ public final class DetectorTopology {
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
                 Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingDisabled())),
         flushTopic == null ? new String[] {Names.FACTS_SOURCE}
-            : new String[] {Names.FACTS_SOURCE, Names.REPLAY_FLUSH_SOURCE});
+            : new String[] {Names.FACTS_SOURCE, Names.Replay.FLUSH_SOURCE});
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
         serdes.alert().serializer(), Names.DECISION);
     if (config.publication().holds()) {

@@ -12,8 +12,6 @@ public final class Names {
   public static final String REPAYMENT_PLAN_SOURCE = "repayment-plan-source";
   public static final String ORDER_LINKS_SOURCE = "order-links-source";
   public static final String FACTS_SOURCE = "facts-source";
-  /** Replay with --flush only: the run-private control topic's source. */
-  public static final String REPLAY_FLUSH_SOURCE = "replay-flush-source";
 
   public static final String CREDIT_USE_INGEST = "credit-use-ingest";
   public static final String MERCHANT_ORDER_INGEST = "merchant-order-ingest";
@@ -48,4 +46,12 @@ public final class Names {
   public static final String EXPIRY_STORE = "decision-expiry";
 
   private Names() {}
+
+  /** Names that only a replay's topology has. */
+  public static final class Replay {
+    /** With --flush: the source of the run-private control topic, read by the decision stage. */
+    public static final String FLUSH_SOURCE = "replay-flush-source";
+
+    private Replay() {}
+  }
 }

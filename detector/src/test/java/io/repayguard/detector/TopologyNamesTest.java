@@ -61,6 +61,39 @@ class TopologyNamesTest {
   }
 
   @Test
+  void shouldFeedTheDecisionStageFromAReplaysFlushTopicOnlyWhenAsked() {
+    // Given
+    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withLiveClock(false)
+        .withReplay(new DetectorConfig.Replay(Map.of(), "run-flush", Long.MIN_VALUE));
+
+    // When
+    final TopologyDescription withFlush = DetectorTopology.buildDecisionStage(replay,
+        DetectorSerdes.fromConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE,
+            AvroSerdeConfig.SPECIFIC_AVRO_READER, true))).describe();
+
+    // Then
+    final Map<String, String> sources = new TreeMap<>();
+    Set<String> decisionParents = Set.of();
+    for (final Subtopology subtopology : withFlush.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Source source) {
+          sources.put(source.name(), String.join(",", source.topicSet()));
+        }
+        if (node.name().equals(Names.DECISION)) {
+          decisionParents = new TreeSet<>(node.predecessors().stream().map(Node::name).toList());
+        }
+      }
+    }
+    assertThat(sources).isEqualTo(Map.of("facts-source", "repayguard-facts",
+        "replay-flush-source", "run-flush"));
+    assertThat(decisionParents).containsExactlyInAnyOrder("facts-source", "replay-flush-source");
+    final Set<String> live = new TreeSet<>();
+    description.subtopologies().forEach(t -> t.nodes().forEach(n -> live.add(n.name())));
+    assertThat(live).doesNotContain(Names.Replay.FLUSH_SOURCE);
+  }
+
+  @Test
   void shouldNameEveryStoreExactlyAsPinned() {
     // Given
     final Map<String, Set<String>> storesByProcessor = new TreeMap<>();
