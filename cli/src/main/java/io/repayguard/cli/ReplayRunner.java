@@ -12,10 +12,9 @@ import io.repayguard.events.Alert;
 import io.repayguard.events.AlertStatus;
 import io.repayguard.events.HoldAction;
 import io.repayguard.events.HoldCommand;
-import io.repayguard.serde.AvroDeserializer;
-import io.repayguard.serde.AvroSerdeConfig;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.GroupCatchUp;
+import io.repayguard.sim.TopicReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,9 +35,6 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,7 +42,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -138,11 +133,11 @@ final class ReplayRunner {
       final Map<TopicPartition, Long> flushStarts = new HashMap<>();
       final Map<TopicPartition, Long> outputEnds = new HashMap<>();
       final long read = runToEnd(topology, applicationId, options, sourceEnds, config, () -> {
-        flushStarts.putAll(settledEnds(outputs, admin));
+        flushStarts.putAll(settledEnds(outputs));
         if (flushTopic != null) {
           flush(admin, applicationId, flushTopic, options);
         }
-        outputEnds.putAll(settledEnds(outputs, admin));
+        outputEnds.putAll(settledEnds(outputs));
       });
       final Result result = summarize(applicationId, read, Duration.ofNanos(System.nanoTime()
           - started), replay, new Outputs(outputStarts, flushStarts, outputEnds), options);
@@ -347,40 +342,12 @@ final class ReplayRunner {
     return new Comparison(added, vanished, changed);
   }
 
-  /**
-   * Decoded values of {@code topic}, read_committed, from {@code starts} (else the beginning) up
-   * to {@code stops} (else the end now).
-   */
+  /** Decoded values of {@code topic} from {@code starts} up to {@code stops} (else its end). */
   private List<Object> read(final String topic, final Map<TopicPartition, Long> starts,
       final Map<TopicPartition, Long> stops) {
-    final Map<String, Object> props = client.clientProperties();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    final AvroDeserializer<Object> values = new AvroDeserializer<>();
-    final Map<String, Object> serde = new HashMap<>(props);
-    serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
-    values.configure(serde, false);
-    final List<Object> decoded = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(topic, CALL_TIMEOUT).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      for (final TopicPartition p : partitions) {
-        consumer.seek(p, starts.getOrDefault(p, 0L));
-      }
-      final Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
-      stops.forEach((p, stop) -> ends.computeIfPresent(p, (k, end) -> Math.min(end, stop)));
-      final long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))
-          && System.nanoTime() < deadline) {
-        for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
-            decoded.add(values.deserialize(topic, r.value()));
-          }
-        }
-      }
+    try (TopicReader reader = new TopicReader(client)) {
+      return reader.values(topic, starts, stops);
     }
-    return decoded;
   }
 
   private Map<String, Integer> partitionCounts(final Admin admin, final TopicNames live)
@@ -432,40 +399,23 @@ final class ReplayRunner {
     }
   }
 
-  /**
-   * The end offsets of {@code topics} once no transaction is open on them. A group's committed
-   * offsets can show before the markers of the same transaction reach every output partition, so
-   * the read_committed end is read again until it meets the log end.
-   */
-  private Map<TopicPartition, Long> settledEnds(final List<String> topics, final Admin admin)
-      throws InterruptedException {
-    final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-    while (true) {
-      final Map<TopicPartition, Long> committed = endOffsets(topics, admin);
-      if (committed.equals(endOffsets(topics, admin, IsolationLevel.READ_UNCOMMITTED))
-          || System.nanoTime() > deadline) {
-        return committed;
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
+  /** The ends of {@code topics} once no transaction is open on them (see TopicReader). */
+  private Map<TopicPartition, Long> settledEnds(final List<String> topics) {
+    try (TopicReader reader = new TopicReader(client)) {
+      return reader.settledEnds(topics);
     }
   }
 
   /** The read_committed end offsets of every partition of {@code topics}, now. */
   private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin)
       throws InterruptedException {
-    return endOffsets(topics, admin, IsolationLevel.READ_COMMITTED);
-  }
-
-  /** The end offsets of every partition of {@code topics}, now, as {@code isolation} sees them. */
-  private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin,
-      final IsolationLevel isolation) throws InterruptedException {
     try {
       final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
           .forEach((name, d) -> d.partitions().forEach(p ->
               latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
       final Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all()
+      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
           .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
           .forEach((partition, info) -> ends.put(partition, info.offset()));
       return ends;

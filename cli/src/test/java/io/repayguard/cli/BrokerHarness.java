@@ -10,6 +10,7 @@ import io.repayguard.serde.AvroSerdeConfig;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.GroupCatchUp;
 import io.repayguard.sim.Publisher;
+import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
 import java.io.PrintStream;
@@ -24,11 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A real local stack for broker-backed tests, and helpers to run the detector on topics of its
@@ -121,24 +118,10 @@ final class BrokerHarness implements AutoCloseable {
     return readAll(topic).stream().map(r -> (Alert) decode(r)).toList();
   }
 
-  /** Every committed record of {@code topic}, read_committed, up to its end offsets. */
+  /** Every committed record of {@code topic}, read_committed, up to its settled end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(final String topic) {
-    final Map<String, Object> props = client().clientProperties();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10))
-          .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))
-          && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
+    try (TopicReader reader = new TopicReader(client())) {
+      return reader.records(topic);
     }
   }
 
