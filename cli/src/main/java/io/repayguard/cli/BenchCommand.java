@@ -56,6 +56,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Partitions per topic (default ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(names = "--stream-threads", defaultValue = "1",
+      description = "Kafka Streams threads of the detector (default ${DEFAULT-VALUE}).")
+  int streamThreads;
+
   @Option(names = "--timeout", defaultValue = "10m", converter = Durations.class,
       description = "Give up when the detector has not caught up by then (default ${DEFAULT-VALUE}).")
   Duration timeout;
@@ -86,11 +90,12 @@ final class BenchCommand implements Callable<Integer> {
       final TopicNames topics = TopicNames.defaults();
       try (Admin admin = Admin.create(client.clientProperties())) {
         final Map<TopicPartition, Long> inputEnds = ends(admin, topics.inputs());
+        final Map<String, Object> props = new HashMap<>(client.clientProperties());
+        props.put("num.stream.threads", streamThreads);
         final long started = System.nanoTime();
         try (DetectorRunner ignored = DetectorRunner.start(
             DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
-            new DetectorRunner.Settings(APPLICATION_ID, stateDir,
-                new HashMap<>(client.clientProperties())))) {
+            new DetectorRunner.Settings(APPLICATION_ID, stateDir, props))) {
           measure(admin, topics, inputEnds, started, out);
         }
       }

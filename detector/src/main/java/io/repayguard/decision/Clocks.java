@@ -4,7 +4,10 @@ import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -68,9 +71,10 @@ public final class Clocks {
 
   /** True when everything expected reported, every input is idle and no relay holds time. */
   public static boolean allIdle(final ClockState clock, final Sources expected) {
-    final Bound relays = bound(clock, expected.relayUpstream());
-    return heardFromAll(clock, expected) && !relays.blocks() && relays.time() == UNKNOWN
-        && clock.getSources().stream().allMatch(SourceClock::getIdle);
+    final Map<String, SourceClock> direct = byName(clock.getSources());
+    final Bound relays = bound(clock, direct, expected.relayUpstream());
+    return heardFromAll(clock, direct, expected) && !relays.blocks()
+        && relays.time() == UNKNOWN && clock.getSources().stream().allMatch(SourceClock::getIdle);
   }
 
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
@@ -81,19 +85,27 @@ public final class Clocks {
 
   /** The smallest largest-eventTime of the non-idle sources in {@code sources}, if any. */
   public static long activeWatermark(final List<SourceClock> sources) {
-    return sources.stream().filter(s -> !s.getIdle()).mapToLong(SourceClock::getMaxEventTime)
-        .min().orElse(UNKNOWN);
+    long min = UNKNOWN;
+    boolean any = false;
+    for (final SourceClock s : sources) {
+      if (!s.getIdle() && (!any || s.getMaxEventTime() < min)) {
+        min = s.getMaxEventTime();
+        any = true;
+      }
+    }
+    return any ? min : UNKNOWN;
   }
 
   private static long derive(final ClockState clock, final Sources expected) {
-    if (!heardFromAll(clock, expected)) {
+    final Map<String, SourceClock> direct = byName(clock.getSources());
+    if (!heardFromAll(clock, direct, expected)) {
       return UNKNOWN;
     }
     if (activeWithoutTime(clock.getSources())) {
       return UNKNOWN;
     }
     final long inputs = activeWatermark(clock.getSources());
-    final Bound relays = bound(clock, expected.relayUpstream());
+    final Bound relays = bound(clock, direct, expected.relayUpstream());
     if (relays.blocks()) {
       return UNKNOWN;
     }
@@ -112,17 +124,19 @@ public final class Clocks {
    */
   private record Bound(long time, boolean blocks) {}
 
-  private static Bound bound(final ClockState clock, final Set<String> upstream) {
+  private static Bound bound(final ClockState clock, final Map<String, SourceClock> direct,
+      final Set<String> upstream) {
     long bound = UNKNOWN;
     for (final RelayClock relay : clock.getRelays()) {
+      final Map<String, SourceClock> seen = byName(relay.getUpstream());
       final long b;
-      if (caughtUp(relay, clock.getSources(), upstream)) {
+      if (caughtUp(seen, direct, upstream)) {
         if (activeWithoutTime(relay.getUpstream())) {
           return new Bound(UNKNOWN, true);
         }
         b = activeWatermark(relay.getUpstream());
       } else {
-        if (behindWithoutTime(relay, clock.getSources(), upstream)) {
+        if (behindWithoutTime(seen, direct, upstream)) {
           return new Bound(UNKNOWN, true);
         }
         b = relay.getUpstream().stream().mapToLong(SourceClock::getMaxEventTime)
@@ -136,11 +150,11 @@ public final class Clocks {
   }
 
   /** A relay behind on a partition whose time it does not know cannot bound anything. */
-  private static boolean behindWithoutTime(final RelayClock relay, final List<SourceClock> direct,
-      final Set<String> upstream) {
+  private static boolean behindWithoutTime(final Map<String, SourceClock> relayView,
+      final Map<String, SourceClock> direct, final Set<String> upstream) {
     for (final String name : upstream) {
-      final SourceClock seen = find(relay.getUpstream(), name);
-      final SourceClock latest = find(direct, name);
+      final SourceClock seen = relayView.get(name);
+      final SourceClock latest = direct.get(name);
       final boolean timeUnknown = seen == null || seen.getMaxEventTime() == UNKNOWN;
       final boolean lagging = seen == null
           ? latest != null && latest.getOffset() >= 0 : behind(seen, latest);
@@ -153,28 +167,51 @@ public final class Clocks {
 
   /** An active source that knows no time yet holds detector time where it is. */
   private static boolean activeWithoutTime(final List<SourceClock> sources) {
-    return sources.stream().anyMatch(s -> !s.getIdle() && s.getMaxEventTime() == UNKNOWN);
+    for (final SourceClock s : sources) {
+      if (!s.getIdle() && s.getMaxEventTime() == UNKNOWN) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean behind(final SourceClock seen, final SourceClock latest) {
     return latest != null && seen.getOffset() < latest.getOffset();
   }
 
-  private static boolean caughtUp(final RelayClock relay, final List<SourceClock> direct,
-      final Set<String> upstream) {
+  private static boolean caughtUp(final Map<String, SourceClock> relayView,
+      final Map<String, SourceClock> direct, final Set<String> upstream) {
     for (final String name : upstream) {
-      final SourceClock seen = find(relay.getUpstream(), name);
-      if (seen == null || behind(seen, find(direct, name))) {
+      final SourceClock seen = relayView.get(name);
+      if (seen == null || behind(seen, direct.get(name))) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean heardFromAll(final ClockState clock, final Sources expected) {
-    return expected.direct().stream().allMatch(n -> find(clock.getSources(), n) != null)
-        && expected.relays().stream().allMatch(n -> clock.getRelays().stream()
-            .anyMatch(r -> r.getSource().equals(n)));
+  private static boolean heardFromAll(final ClockState clock,
+      final Map<String, SourceClock> direct, final Sources expected) {
+    for (final String name : expected.direct()) {
+      if (!direct.containsKey(name)) {
+        return false;
+      }
+    }
+    if (expected.relays().isEmpty()) {
+      return true;
+    }
+    final Set<String> relays = new HashSet<>();
+    clock.getRelays().forEach(r -> relays.add(r.getSource()));
+    return relays.containsAll(expected.relays());
+  }
+
+  /** The sources by name: one pass, so the checks above stay linear in the number of sources. */
+  private static Map<String, SourceClock> byName(final List<SourceClock> sources) {
+    final Map<String, SourceClock> byName = new HashMap<>(sources.size() * 2);
+    for (final SourceClock s : sources) {
+      byName.put(s.getSource(), s);
+    }
+    return byName;
   }
 
   private static void merge(final List<SourceClock> sources, final String source,

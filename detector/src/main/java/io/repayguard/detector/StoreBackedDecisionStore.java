@@ -30,6 +30,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, PlanIds> creditPlans;
   /** {@value #CLOCK_KEY} → the partition's clock. */
   private final KeyValueStore<String, ClockState> clock;
+  /** The clock as last read or written; null until first read. */
+  private ClockState current;
   /** Decisions waiting for detector time, by (due detector time, arrival number). */
   private final DueQueue<PendingWork> pending;
   /** Retention checks, by (detector time of the check, arrival number). */
@@ -92,14 +94,22 @@ final class StoreBackedDecisionStore implements DecisionStore {
     }
   }
 
+  /**
+   * The clock, read from its store once and then kept: the engine reads it on every fact, and a
+   * store read decodes the whole clock. Every change is still written through.
+   */
   @Override
   public ClockState clock() {
-    final ClockState stored = clock.get(CLOCK_KEY);
-    return stored == null ? Clocks.empty() : stored;
+    if (current == null) {
+      final ClockState stored = clock.get(CLOCK_KEY);
+      current = stored == null ? Clocks.empty() : stored;
+    }
+    return current;
   }
 
   @Override
   public void putClock(final ClockState state) {
+    current = state;
     clock.put(CLOCK_KEY, state);
   }
 
