@@ -3,6 +3,7 @@ package io.repayguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.detector.Names;
+import io.repayguard.scenario.ScenarioFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +42,34 @@ class RepayGuardCliTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("stack", "publish", "tail", "detect");
+  }
+
+  @Test
+  void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
+    final Path file = dir.resolve("history.jsonl");
+
+    final Run run = run("simulate", "--events", "200", "--seed", "7", "--to-file",
+        file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    final List<ScenarioFile.Line> lines =
+        ScenarioFile.read(file);
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(200)
+        .allMatch(l -> l instanceof ScenarioFile.Publish);
+    assertThat(run.out()).contains("wrote " + lines.size() + " records to " + file);
+  }
+
+  @Test
+  void shouldRefuseAnExportWithoutACountOrADirectory(@TempDir final Path dir) {
+    final Run noCount = run("simulate", "--to-file", dir.resolve("h.jsonl").toString());
+    final Run noDir = run("simulate", "--events", "5", "--to-file",
+        dir.resolve("missing/h.jsonl").toString());
+
+    assertThat(noCount.exitCode()).isEqualTo(2);
+    assertThat(noCount.err()).isEqualTo("repayguard: error: --to-file needs --events N"
+        + System.lineSeparator());
+    assertThat(noDir.exitCode()).isEqualTo(2);
+    assertThat(noDir.err()).contains("its directory does not exist");
   }
 
   @Test

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -44,6 +46,10 @@ public final class HistoryFile {
           out.printf("wrote %d/%d records (%.0f%%)%n", written, events, 100.0 * written / events);
         }
       }
+    } catch (final NoSuchFileException e) {
+      throw new UncheckedIOException("cannot write " + file + ": its directory does not exist", e);
+    } catch (final AccessDeniedException e) {
+      throw new UncheckedIOException("cannot write " + file + ": permission denied", e);
     } catch (final IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
