@@ -40,7 +40,11 @@ public interface DecisionStore {
 
   void putClock(ClockState clock);
 
-  /** Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq}. */
+  /**
+   * Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq},
+   * then by {@link #tieBreak(PendingWork)}. One fact may queue several works with the same due
+   * time and seq (a late borrowing re-decides every plan naming it): all are kept.
+   */
   void schedule(long due, long seq, PendingWork work);
 
   /** Removes and returns the earliest queued work due at {@code detectorTime}, if any. */
@@ -49,7 +53,10 @@ public interface DecisionStore {
   /** The due detector time of the earliest queued work, if any. */
   Optional<Long> nextDue();
 
-  /** Queues a retention check of {@code expiry}'s entity for when detector time reaches {@code at}. */
+  /**
+   * Queues a retention check of {@code expiry}'s entity for when detector time reaches
+   * {@code at}; like {@link #schedule}, checks with the same time and seq are all kept.
+   */
   void scheduleExpiry(long at, long seq, Expiry expiry);
 
   /** Removes and returns the earliest retention check due at {@code detectorTime}, if any. */
@@ -60,4 +67,14 @@ public interface DecisionStore {
   void deleteBorrowing(String creditId);
 
   void deleteOrder(String orderId);
+
+  /** What orders, and keeps apart, works queued with the same due time and seq. */
+  static String tieBreak(final PendingWork work) {
+    return work.getPlanId() + "/" + (work.getEvent() == null ? "" : work.getEvent().getEventId());
+  }
+
+  /** What orders, and keeps apart, retention checks queued with the same time and seq. */
+  static String tieBreak(final Expiry expiry) {
+    return expiry.getKind() + "/" + expiry.getId();
+  }
 }

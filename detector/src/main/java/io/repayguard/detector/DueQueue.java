@@ -1,6 +1,7 @@
 package io.repayguard.detector;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -8,8 +9,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A queue of work ordered by due time, in a state store keyed by (due, arrival number), both
- * big-endian with the sign bit flipped so byte order is numeric order.
+ * A queue of work ordered by due time, in a state store keyed by (due, arrival number, tie
+ * break): the two numbers big-endian with the sign bit flipped so byte order is numeric order,
+ * then the tie break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
  *
  * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
  * remembers, in memory, the earliest due time when it knows it (so a fact with nothing due opens
@@ -29,8 +31,8 @@ final class DueQueue<V> {
     this.store = store;
   }
 
-  void add(final long due, final long seq, final V work) {
-    final Bytes key = key(due, seq);
+  void add(final long due, final long seq, final String tieBreak, final V work) {
+    final Bytes key = key(due, seq, tieBreak);
     store.put(key, work);
     if (head != null && due < head) {
       head = due;
@@ -77,9 +79,10 @@ final class DueQueue<V> {
     }
   }
 
-  static Bytes key(final long due, final long seq) {
-    return Bytes.wrap(ByteBuffer.allocate(16).putLong(due ^ Long.MIN_VALUE)
-        .putLong(seq ^ Long.MIN_VALUE).array());
+  static Bytes key(final long due, final long seq, final String tieBreak) {
+    final byte[] tail = tieBreak.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(ByteBuffer.allocate(16 + tail.length).putLong(due ^ Long.MIN_VALUE)
+        .putLong(seq ^ Long.MIN_VALUE).put(tail).array());
   }
 
   static long dueOf(final Bytes key) {

@@ -32,9 +32,9 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, ClockState> clock;
   /** The clock as last read or written; null until first read. */
   private ClockState current;
-  /** Decisions waiting for detector time, by (due detector time, arrival number). */
+  /** Decisions waiting for detector time, by (due detector time, arrival number, plan/event). */
   private final DueQueue<PendingWork> pending;
-  /** Retention checks, by (detector time of the check, arrival number). */
+  /** Retention checks, by (detector time of the check, arrival number, kind/id). */
   private final DueQueue<Expiry> expiries;
 
   StoreBackedDecisionStore(final ProcessorContext<?, ?> context) {
@@ -115,7 +115,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   @Override
   public void schedule(final long due, final long seq, final PendingWork work) {
-    pending.add(due, seq, work);
+    pending.add(due, seq, DecisionStore.tieBreak(work), work);
   }
 
   @Override
@@ -125,7 +125,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   @Override
   public void scheduleExpiry(final long at, final long seq, final Expiry expiry) {
-    expiries.add(at, seq, expiry);
+    expiries.add(at, seq, DecisionStore.tieBreak(expiry), expiry);
   }
 
   @Override

@@ -28,17 +28,19 @@ final class MapDecisionStore implements DecisionStore {
     TrustedAvroClasses.install();
   }
 
-  /** A place in the pending queue: due detector time, then arrival number. */
-  private record Slot(long due, long seq) {}
+  /** A place in a queue: due detector time, then arrival number, then the tie break. */
+  private record Slot(long due, long seq, String tieBreak) {}
 
   private final Map<String, CreditUse> borrowings = new HashMap<>();
   private final Map<String, MerchantOrder> orders = new HashMap<>();
   private final Map<String, PlanState> plans = new HashMap<>();
   private final Map<String, List<String>> creditPlans = new HashMap<>();
   private final TreeMap<Slot, PendingWork> pending = new TreeMap<>(
-      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
+      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq)
+          .thenComparing(Slot::tieBreak));
   private final TreeMap<Slot, Expiry> expiries = new TreeMap<>(
-      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
+      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq)
+          .thenComparing(Slot::tieBreak));
   private ClockState clock;
 
   /** Ids of the plans held, for retention tests. */
@@ -53,7 +55,7 @@ final class MapDecisionStore implements DecisionStore {
 
   @Override
   public void scheduleExpiry(final long at, final long seq, final Expiry expiry) {
-    expiries.put(new Slot(at, seq), copy(expiry));
+    expiries.put(new Slot(at, seq, DecisionStore.tieBreak(expiry)), copy(expiry));
   }
 
   @Override
@@ -135,7 +137,7 @@ final class MapDecisionStore implements DecisionStore {
 
   @Override
   public void schedule(final long due, final long seq, final PendingWork work) {
-    pending.put(new Slot(due, seq), copy(work));
+    pending.put(new Slot(due, seq, DecisionStore.tieBreak(work)), copy(work));
   }
 
   @Override

@@ -191,6 +191,36 @@ class DetectorTopologyTest {
   }
 
   @Test
+  void shouldResolveNoBorrowingOnEveryPlanThatNamesALateBorrowing() {
+    try (DetectorTestDriver driver = new DetectorTestDriver()) {
+      // Given: two plans name a borrowing that has not arrived
+      driver.publish(aRepaymentEvent().build());
+      driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").build());
+      driver.barrier();
+      driver.publish(clockAt(ofMinutes(10)));
+      driver.barrier();
+
+      // When: it arrives, a cash withdrawal of the same account, so nothing else fires
+      driver.publish(aCreditUse().setMerchantOrderId(null).build());
+      driver.barrier();
+      driver.publish(clockAt(ofMinutes(30)));
+      driver.barrier();
+
+      // Then: both plans are re-decided, not just the last one queued
+      assertThat(driver.alerts()).map(DetectorTopologyTest::raised)
+          .filteredOn(r -> r.rule() == Rule.NO_BORROWING).containsExactlyInAnyOrder(
+              new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
+                  AlertStatus.OPEN),
+              new Raised("p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
+                  AlertStatus.OPEN),
+              new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
+                  AlertStatus.RESOLVED),
+              new Raised("p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
+                  AlertStatus.RESOLVED));
+    }
+  }
+
+  @Test
   void shouldResolveNoBorrowingAndKeepHoldingWhenLateBorrowingIsForeign() {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given

@@ -28,10 +28,10 @@ class DueQueueTest {
 
   @Test
   void takesWorkInDueOrderThenArrivalOrderOnlyOnceDue() {
-    queue.add(300, 1, "c");
-    queue.add(100, 3, "b");
-    queue.add(100, 2, "a");
-    queue.add(-50, 4, "negative due");
+    queue.add(300, 1, "", "c");
+    queue.add(100, 3, "", "b");
+    queue.add(100, 2, "", "a");
+    queue.add(-50, 4, "", "negative due");
 
     assertThat(queue.takeDue(-51)).isEmpty();
     assertThat(drain(100)).containsExactly("negative due", "a", "b");
@@ -42,14 +42,22 @@ class DueQueueTest {
   }
 
   @Test
+  void keepsEveryWorkOneFactQueuesForTheSameTimeInTieBreakOrder() {
+    queue.add(100, 7, "p2/", "second plan");
+    queue.add(100, 7, "p1/", "first plan");
+
+    assertThat(drain(100)).containsExactly("first plan", "second plan");
+  }
+
+  @Test
   void workAddedBelowWhatWasTakenIsStillFound() {
-    queue.add(100, 1, "a");
-    queue.add(200, 2, "b");
+    queue.add(100, 1, "", "a");
+    queue.add(200, 2, "", "b");
     assertThat(drain(150)).containsExactly("a");
     assertThat(queue.takeDue(150)).isEmpty();
 
-    queue.add(50, 3, "late, already due");
-    queue.add(120, 4, "due at 120");
+    queue.add(50, 3, "", "late, already due");
+    queue.add(120, 4, "", "due at 120");
 
     assertThat(queue.nextDue()).contains(50L);
     assertThat(drain(150)).containsExactly("late, already due", "due at 120");
@@ -58,8 +66,8 @@ class DueQueueTest {
 
   @Test
   void aFreshQueueOverAFilledStoreFindsItsHead() {
-    queue.add(100, 1, "a");
-    queue.add(200, 2, "b");
+    queue.add(100, 1, "", "a");
+    queue.add(200, 2, "", "b");
     assertThat(drain(100)).containsExactly("a");
 
     final DueQueue<String> restarted = new DueQueue<>(store);
