@@ -35,6 +35,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -45,9 +47,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** The whole product in one process: local stack, detector and simulator, then the score. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -58,6 +62,8 @@ final class DemoCommand implements Callable<Integer> {
   private static final String APPLICATION_ID = "repayguard-demo";
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration SUMMARY_EVERY = Duration.ofSeconds(5);
+  /** How long Ctrl-C waits for the detector to drain and the score: catch-up waits up to 5. */
+  private static final Duration STOP_WAIT = Duration.ofMinutes(7);
   /** Send times kept for the latency measure: minutes of events at demo rates. */
   private static final int LATENCY_MEMORY = 500_000;
   private static final String KAFKA_LOG = System.getenv().getOrDefault("REPAYGUARD_KAFKA_LOG",
@@ -65,6 +71,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @ParentCommand
   RepayGuard parent;
+
+  @Spec
+  CommandSpec spec;
 
   @Mixin
   SimulationOptions simulation;
@@ -103,16 +112,25 @@ final class DemoCommand implements Callable<Integer> {
         latency.sent(event.getEventId(), System.nanoTime());
       }
     });
+    // Ctrl-C: the hook stops the simulator and waits for this thread to drain, score and close;
+    // exit() cannot be called while hooks run, so the hook halts with the code this thread sets.
     final CountDownLatch finished = new CountDownLatch(1);
+    final AtomicBoolean stopping = new AtomicBoolean();
+    final AtomicInteger exitCode = new AtomicInteger(UserException.UNUSABLE_ENVIRONMENT);
     final Thread hook = new Thread(() -> {
+      stopping.set(true);
       sim.stop();
       try {
-        finished.await(2, TimeUnit.MINUTES);
+        if (!finished.await(STOP_WAIT.toMinutes(), TimeUnit.MINUTES)) {
+          spec.commandLine().getErr().println("repayguard: error: the demo did not stop within "
+              + STOP_WAIT.toMinutes() + " minutes of Ctrl-C");
+        }
       } catch (final InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       parent.out().flush();
-      Runtime.getRuntime().halt(0);
+      spec.commandLine().getErr().flush();
+      Runtime.getRuntime().halt(exitCode.get());
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
@@ -166,13 +184,21 @@ final class DemoCommand implements Callable<Integer> {
           TopicNames.defaults().alerts(), Optional.empty());
       parent.out().print(report.render(5));
       parent.out().flush();
+      exitCode.set(0);
+    } catch (final Exception e) {
+      if (stopping.get()) {
+        // picocli would report it only after the hook has halted: report it here
+        exitCode.set(RepayGuard.exitCode(e));
+        spec.commandLine().getErr().println("repayguard: error: " + RepayGuard.message(e));
+      }
+      throw e;
     } finally {
       finished.countDown();
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (final IllegalStateException shuttingDown) {
-      // the hook is running: it halts with 0 once this returns
+      // the hook is running: it halts with exitCode once this returns
     }
     return 0;
   }

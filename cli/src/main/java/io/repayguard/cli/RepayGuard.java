@@ -84,7 +84,8 @@ public final class RepayGuard implements Runnable {
     return cli.execute(args);
   }
 
-  private static int exitCode(final Exception e) {
+  /** The exit code for an error: 2 for bad input, 1 for everything else. */
+  static int exitCode(final Exception e) {
     if (e instanceof UserException user) {
       return user.exitCode();
     }
@@ -94,7 +95,8 @@ public final class RepayGuard implements Runnable {
     return UserException.UNUSABLE_ENVIRONMENT;
   }
 
-  private static String message(final Throwable e) {
+  /** The first line of an error's message, or its class when it has none. */
+  static String message(final Throwable e) {
     final String text = e.getMessage();
     return text == null || text.isBlank() ? e.getClass().getSimpleName() : text.lines().findFirst().orElse(text);
   }

@@ -157,6 +157,7 @@ public final class DecisionEngine {
     }
     for (final String planId : store.plansOf(update.getCreditId())) {
       final PlanState plan = store.plan(planId).orElseThrow();
+      output.stepStarts();
       final boolean resolved = PlanAlerts.open(plan, Rule.ORDER_NOT_PAID)
           .filter(a -> order.getOrderId().equals(a.getEvidence().get("orderId")))
           .map(a -> PlanAlerts.resolve(plan, a, now,
@@ -368,6 +369,7 @@ public final class DecisionEngine {
 
     Step(final long now) {
       this.now = now;
+      output.stepStarts();
     }
 
     PlanState plan(final String planId) {

@@ -4,6 +4,7 @@ import io.repayguard.decision.DecisionEngine;
 import io.repayguard.decision.DecisionOutput;
 import io.repayguard.decision.DecisionSettings;
 import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.facts.OrderRef;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
@@ -40,7 +41,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private DeadLetters deadLetters;
   private DecisionEngine engine;
   private long currentTimestamp;
-  /** Plans with an alert published while handling the current fact: their commands follow. */
+  /** Plans with an alert published in the current decision step: their commands follow. */
   private final Set<String> publishedPlans = new HashSet<>();
 
   DecisionProcessor(final DetectorConfig config) {
@@ -74,12 +75,29 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
       return;
     }
+    if (fact.getPayload() instanceof Flush && !fromFlushTopic()) {
+      deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION,
+          "a flush request outside a replay's control topic");
+      return;
+    }
     if (eventTime(fact.getPayload()).filter(config.replay()::forgets).isPresent()) {
       fact.setPayload(null);
     }
     currentTimestamp = record.timestamp();
     publishedPlans.clear();
     engine.onFact(fact);
+  }
+
+  /** Only a replay's own control topic may ask to decide everything pending. */
+  private boolean fromFlushTopic() {
+    final String flushTopic = config.replay().flushTopic();
+    return flushTopic != null && context.recordMetadata()
+        .filter(m -> m.topic().equals(flushTopic)).isPresent();
+  }
+
+  @Override
+  public void stepStarts() {
+    publishedPlans.clear();
   }
 
   /** The eventTime of a data payload; empty for ticks, flushes and pure clock facts. */

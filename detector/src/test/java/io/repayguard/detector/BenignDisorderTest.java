@@ -77,6 +77,19 @@ class BenignDisorderTest {
       assertThat(driver.deadLetters()).isEmpty();
       assertThat(driver.alerts()).as("alerts on benign data").isEmpty();
       assertThat(driver.holds()).isEmpty();
+
+      // And: the detector was deciding all along, so one real anomaly after it all is caught
+      final Instant after = Instant.ofEpochMilli(simulator.lastEventTime()).plusSeconds(60);
+      driver.publish(RepaymentEvent.newBuilder().setEventId("x-c").setPlanId("x")
+          .setCreditId("c-never").setAccountId("a-x").setIdentityId("id-x")
+          .setType(RepaymentEventType.PLAN_CREATED).setInstallmentNo(0).setInstallmentCount(3)
+          .setAmountMinor(100_000).setCurrency("CNY").setEventTime(after).build());
+      driver.publish(CreditUse.newBuilder().setCreditId("c-clock").setAccountId("a-clock")
+          .setIdentityId("id-clock").setMerchantOrderId(null).setAmountMinor(100)
+          .setCurrency("CNY").setInstallmentCount(1).setStatus(CreditStatus.APPROVED)
+          .setEventTime(after.plus(Duration.ofMinutes(20))).build());
+      driver.barrier();
+      assertThat(driver.alerts()).map(a -> a.getAlertId()).containsExactly("x/NO_BORROWING/1");
     }
   }
 

@@ -8,6 +8,8 @@ import static io.repayguard.events.Events.at;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.facts.Flush;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
 import io.repayguard.events.OrderStatus;
@@ -22,6 +24,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -159,6 +162,30 @@ class DeadLetterTest {
         assertThat(alert.getDecidedAt()).isEqualTo(at(ofMinutes(10)));
       });
       assertThat(driver.deadLetters()).hasSize(1);
+    }
+  }
+
+  @Test
+  void shouldDeadLetterAFlushRequestWrittenIntoTheLiveFactsLog() {
+    try (DetectorTestDriver driver = new DetectorTestDriver()) {
+      // Given: a plan whose decision is pending
+      driver.publish(aRepaymentEvent().setCreditId("c-missing").build());
+      driver.barrier();
+      final Fact flush = Fact.newBuilder().setSource("intruder").setWatermark(Long.MIN_VALUE)
+          .setMaxEventTime(Long.MIN_VALUE).setIdle(true)
+          .setPayload(Flush.newBuilder().setPartition(0).build()).build();
+      final byte[] value = new AvroBinarySerde<Fact>(Fact.getClassSchema()).serializer()
+          .serialize("repayguard-facts", flush);
+
+      // When
+      driver.publishRaw("repayguard-facts", null, value, T0);
+      driver.barrier();
+
+      // Then: only a replay's own control topic may flush; live decides nothing early
+      assertThat(driver.deadLetters()).singleElement().satisfies(letter ->
+          assertThat(header(letter, DeadLetters.HEADER_ERROR_MESSAGE))
+              .isEqualTo("a flush request outside a replay's control topic"));
+      assertThat(driver.alerts()).isEmpty();
     }
   }
 

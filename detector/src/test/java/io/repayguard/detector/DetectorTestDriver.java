@@ -49,6 +49,7 @@ final class DetectorTestDriver implements AutoCloseable {
   private final AvroSerializer<GenericContainer> valueSerializer = new AvroSerializer<>();
   private final AvroDeserializer<Object> valueDeserializer = new AvroDeserializer<>();
   private final Path stateDir;
+  private long factsSeen;
   private final List<TestRecord<String, Object>> alerts = new ArrayList<>();
   private final List<TestRecord<String, Object>> holds = new ArrayList<>();
   private final List<TestRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
@@ -90,6 +91,13 @@ final class DetectorTestDriver implements AutoCloseable {
 
   DetectorConfig config() {
     return config;
+  }
+
+  /** How many records the detector has written to its facts log so far: the next offset. */
+  long factsWritten() {
+    factsSeen += driver.createOutputTopic(config.topics().facts(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer()).readRecordsToList().size();
+    return factsSeen;
   }
 
   /** Publishes one scenario line: a record, or a barrier. */

@@ -303,6 +303,45 @@ class DetectorTopologyTest {
   }
 
   @Test
+  void shouldStopTheDecisionStageAtTheFactsLogsEndOffsets() {
+    // Given: the facts log of a live run, to its end after p1 was decided
+    final long end;
+    try (DetectorTestDriver live = new DetectorTestDriver()) {
+      publishTwoPlans(live, () -> { });
+      assertThat(live.alerts()).map(Alert::getAlertId)
+          .containsExactly("p1/NO_BORROWING/1", "p2/NO_BORROWING/1");
+    }
+    try (DetectorTestDriver live = new DetectorTestDriver()) {
+      final long[] captured = new long[1];
+      publishTwoPlans(live, () -> captured[0] = live.factsWritten());
+      end = captured[0];
+    }
+    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withReplay(new DetectorConfig.Replay(Map.of("repayguard-facts/0", end), null,
+            Long.MIN_VALUE));
+
+    // When: the same history, with the decision stage bounded by that end
+    try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
+      publishTwoPlans(driver, () -> { });
+
+      // Then: nothing written after the end offset is decided
+      assertThat(driver.alerts()).map(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
+    }
+  }
+
+  /** p1 and a clock, {@code between}, then p2 and a later clock; each step to a barrier. */
+  private static void publishTwoPlans(final DetectorTestDriver driver, final Runnable between) {
+    driver.publish(aRepaymentEvent().setCreditId("c-missing").build());
+    driver.publish(clockAt(ofMinutes(10)));
+    driver.barrier();
+    between.run();
+    driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId("c-missing")
+        .setEventTime(at(ofMinutes(11))).build());
+    driver.publish(clockAt(ofMinutes(30)));
+    driver.barrier();
+  }
+
+  @Test
   void shouldTreatWhatLiesBeforeAReplaysLookBackAsNeverArrived() {
     // Given: a replay that knows history from one minute after T0 on
     final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())

@@ -44,6 +44,7 @@ public final class TopicReader implements AutoCloseable {
     final Map<String, Object> props = settings.clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
@@ -72,7 +73,13 @@ public final class TopicReader implements AutoCloseable {
     final Map<TopicPartition, Long> ends = new HashMap<>(settledEnds(List.of(topic)));
     stops.forEach((p, stop) -> ends.computeIfPresent(p, (k, end) -> Math.min(end, stop)));
     consumer.assign(partitions);
-    partitions.forEach(p -> consumer.seek(p, starts.getOrDefault(p, 0L)));
+    // the beginning is the log start offset, which retention may have moved past 0
+    consumer.seekToBeginning(partitions.stream().filter(p -> !starts.containsKey(p)).toList());
+    starts.forEach((p, offset) -> {
+      if (partitions.contains(p)) {
+        consumer.seek(p, offset);
+      }
+    });
     final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     final long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
