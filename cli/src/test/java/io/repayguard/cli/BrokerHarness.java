@@ -67,7 +67,13 @@ final class BrokerHarness implements AutoCloseable {
   /** Creates the inputs with {@link #PARTITIONS} partitions and starts a detector on them. */
   DetectorRunner startDetector(final DetectorConfig config, final String applicationId,
       final Path stateDir) {
-    LocalStack.createTopics(stack.bootstrapServers(), PARTITIONS, config.topics().inputs());
+    return startDetector(config, applicationId, stateDir, PARTITIONS);
+  }
+
+  /** Creates the inputs with {@code partitions} partitions and starts a detector on them. */
+  DetectorRunner startDetector(final DetectorConfig config, final String applicationId,
+      final Path stateDir, final int partitions) {
+    LocalStack.createTopics(stack.bootstrapServers(), partitions, config.topics().inputs());
     final Map<String, Object> props = new HashMap<>(client().clientProperties());
     props.put("commit.interval.ms", 100);
     return DetectorRunner.start(config,

@@ -14,9 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every golden scenario end to end: a real KRaft broker with 6 partitions per topic, the
+ * Every golden scenario end to end: a real KRaft broker with 6 partitions per topic (and the
+ * late-data ones again on 3), the
  * detector under Kafka Streams exactly-once, the file published through {@code publish}'s code
  * with its barriers, and every committed output compared with the expected multiset.
  */
@@ -46,11 +48,23 @@ class BrokerScenarioTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void shouldProduceExactlyTheExpectedOutputsOnSixPartitions(final String name) throws Exception {
+    runScenario(name, BrokerHarness.PARTITIONS);
+  }
+
+  /** The scenarios where late data meets grace: their outputs must not depend on partitioning. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"04-late-borrowing-within-grace", "05-late-borrowing-after-grace",
+      "07-order-paid-late", "11-duplicate-plan"})
+  void shouldProduceTheSameOutputsOnThreePartitions(final String name) throws Exception {
+    runScenario(name, 3);
+  }
+
+  private static void runScenario(final String name, final int partitions) throws Exception {
     // Given
     final TopicNames topics = BrokerHarness.uniqueTopics(name.substring(0, 2));
     final String group = "it-" + topics.creditUse().replace('.', '-');
     try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-it"))) {
+        BrokerHarness.tempDir("rg-it"), partitions)) {
       // When
       harness.publish(BrokerHarness.scenario(name + ".jsonl"), topics, group);
       harness.barrier(group);
