@@ -99,6 +99,8 @@ final class BenchCommand implements Callable<Integer> {
           measure(admin, topics, inputEnds, started, out);
         }
       }
+    } finally {
+      DemoCommand.deleteQuietly(stateDir);
     }
     return 0;
   }

@@ -19,6 +19,7 @@ import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
 import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -193,6 +195,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       throw e;
     } finally {
+      deleteQuietly(stateDir);
       finished.countDown();
     }
     try {
@@ -201,6 +204,15 @@ final class DemoCommand implements Callable<Integer> {
       // the hook is running: it halts with exitCode once this returns
     }
     return 0;
+  }
+
+  /** Removes the detector's local state once it has closed; a leftover is only disk space. */
+  static void deleteQuietly(final Path dir) {
+    try {
+      Utils.delete(dir.toFile());
+    } catch (final IOException e) {
+      System.err.println("repayguard: could not delete " + dir + ": " + e.getMessage());
+    }
   }
 
   /** When this JVM started, on the {@link System#nanoTime} scale: the user's start. */
