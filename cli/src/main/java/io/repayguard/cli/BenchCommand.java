@@ -6,8 +6,8 @@ import io.repayguard.detector.TopicNames;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
+import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
-import io.repayguard.stack.StackOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,13 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     simulation.rate = "max";
     final PrintStream out = parent.out();
-    final LocalStack stack;
-    try {
-      stack = LocalStack.start(new StackOptions(0, 0, partitions, null, StackCommand.topics()));
-    } catch (final RuntimeException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-          "cannot start the local stack: " + e.getMessage(), e);
-    }
+    final LocalStack stack = StackCommand.start(0, 0, partitions, null);
     final Path stateDir = Files.createTempDirectory("repayguard-bench-state");
     try (stack) {
       final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
@@ -88,15 +79,16 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "bench: published %d input records in %.1f s (%.0f records/s)%n",
           published.events(), published.took().toMillis() / 1000.0, published.rate());
       final TopicNames topics = TopicNames.defaults();
-      try (Admin admin = Admin.create(client.clientProperties())) {
-        final Map<TopicPartition, Long> inputEnds = ends(admin, topics.inputs());
+      try (Admin admin = Admin.create(client.clientProperties());
+           TopicReader reader = new TopicReader(client)) {
+        final Map<TopicPartition, Long> inputEnds = reader.committedEnds(topics.inputs());
         final Map<String, Object> props = new HashMap<>(client.clientProperties());
         props.put("num.stream.threads", streamThreads);
         final long started = System.nanoTime();
         try (DetectorRunner ignored = DetectorRunner.start(
             DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
             new DetectorRunner.Settings(APPLICATION_ID, stateDir, props))) {
-          measure(admin, topics, inputEnds, started, out);
+          measure(admin, reader, topics, inputEnds, started, out);
         }
       }
     } finally {
@@ -105,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void measure(final Admin admin, final TopicNames topics,
+  private void measure(final Admin admin, final TopicReader reader, final TopicNames topics,
       final Map<TopicPartition, Long> inputEnds, final long started, final PrintStream out)
       throws InterruptedException, ExecutionException, TimeoutException {
     final long inputs = inputEnds.values().stream().mapToLong(Long::longValue).sum();
@@ -117,13 +109,13 @@ final class BenchCommand implements Callable<Integer> {
           .listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata()
           .get(30, TimeUnit.SECONDS);
       final long inputLag = lag(inputEnds, committed);
-      final long internalLag = lag(ends(admin, internal), committed);
+      final long internalLag = lag(reader.committedEnds(internal), committed);
       final double elapsed = (System.nanoTime() - started) / 1e9;
       if (inputLag == 0 && inputsDoneAt == null) {
         inputsDoneAt = elapsed;
       }
       if (inputsDoneAt != null && internalLag == 0) {
-        final long facts = ends(admin, List.of(topics.facts())).values().stream()
+        final long facts = reader.committedEnds(List.of(topics.facts())).values().stream()
             .mapToLong(Long::longValue).sum();
         out.printf(Locale.ROOT, "bench: the detector read %d input records in %.1f s "
                 + "(%.0f records/s) and decided everything in %.1f s (%.0f input records/s end "
@@ -157,19 +149,5 @@ final class BenchCommand implements Callable<Integer> {
       lag += Math.max(0, behind);
     }
     return lag;
-  }
-
-  private static Map<TopicPartition, Long> ends(final Admin admin, final List<String> topics)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (final var description : admin.describeTopics(topics).allTopicNames()
-        .get(30, TimeUnit.SECONDS).values()) {
-      description.partitions().forEach(p -> latest.put(
-          new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
-    }
-    final Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-        .get(30, TimeUnit.SECONDS).forEach((p, info) -> ends.put(p, info.offset()));
-    return ends;
   }
 }

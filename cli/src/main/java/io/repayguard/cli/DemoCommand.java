@@ -18,7 +18,6 @@ import io.repayguard.sim.Scoring;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
 import io.repayguard.stack.LocalStack;
-import io.repayguard.stack.StackOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -97,14 +96,7 @@ final class DemoCommand implements Callable<Integer> {
     final var options = simulation.simulator(Instant.now());
     final var run = simulation.run(duration, SimTopics.defaults());
     final long started = jvmStartNanos();
-    final LocalStack stack;
-    try {
-      stack = LocalStack.start(new StackOptions(kafkaPort, registryPort, 6, null,
-          StackCommand.topics()));
-    } catch (final RuntimeException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-          "cannot start the local stack: " + e.getMessage(), e);
-    }
+    final LocalStack stack = StackCommand.start(kafkaPort, registryPort, 6, null);
     final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
         stack.schemaRegistryUrl(), Map.of());
     final Simulation sim = new Simulation(client, parent.out()).withoutProgress();

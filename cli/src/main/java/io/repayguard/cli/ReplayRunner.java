@@ -31,16 +31,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
@@ -102,13 +99,14 @@ final class ReplayRunner {
     final TopicNames replay = replayTopics(live, options);
     final String flushTopic = options.flush() ? applicationId + "-flush" : null;
     final long started = System.nanoTime();
-    try (Admin admin = Admin.create(adminProperties())) {
+    try (Admin admin = Admin.create(adminProperties());
+         TopicReader reader = new TopicReader(client)) {
       final Map<String, Integer> partitions = partitionCounts(admin, live);
       final List<String> sources = options.fromInputs() ? live.inputs() : List.of(live.facts());
       createTopics(admin, replay, flushTopic, options, partitions.get(live.facts()));
       final List<String> outputs = List.of(replay.alerts(), replay.holdCommands());
-      final Map<TopicPartition, Long> outputStarts = endOffsets(outputs, admin);
-      final Map<TopicPartition, Long> sourceEnds = endOffsets(sources, admin);
+      final Map<TopicPartition, Long> outputStarts = reader.committedEnds(outputs);
+      final Map<TopicPartition, Long> sourceEnds = reader.committedEnds(sources);
       final DetectorConfig config = options.live().withTopics(replay).withLiveClock(false)
           .withPublication(options.window())
           .withReplay(new DetectorConfig.Replay(bounds(sourceEnds), flushTopic,
@@ -133,13 +131,13 @@ final class ReplayRunner {
       final Map<TopicPartition, Long> flushStarts = new HashMap<>();
       final Map<TopicPartition, Long> outputEnds = new HashMap<>();
       final long read = runToEnd(topology, applicationId, options, sourceEnds, config, () -> {
-        flushStarts.putAll(settledEnds(outputs));
+        flushStarts.putAll(reader.settledEnds(outputs));
         if (flushTopic != null) {
-          flush(admin, applicationId, flushTopic, options);
+          flush(reader, applicationId, flushTopic, options);
         }
-        outputEnds.putAll(settledEnds(outputs));
+        outputEnds.putAll(reader.settledEnds(outputs));
       });
-      final Result result = summarize(applicationId, read, Duration.ofNanos(System.nanoTime()
+      final Result result = summarize(reader, applicationId, read, Duration.ofNanos(System.nanoTime()
           - started), replay, new Outputs(outputStarts, flushStarts, outputEnds), options);
       if (!options.keep()) {
         cleanUp(admin, applicationId, replay, options);
@@ -156,15 +154,15 @@ final class ReplayRunner {
   }
 
   /** Tells every decision partition to decide what is pending, and waits until it has. */
-  private void flush(final Admin admin, final String applicationId, final String flushTopic,
-      final Options options) throws InterruptedException {
+  private void flush(final TopicReader reader, final String applicationId,
+      final String flushTopic, final Options options) throws InterruptedException {
     final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
     final Map<TopicPartition, Long> ends = new HashMap<>();
     final Map<String, Object> props = client.clientProperties();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (final TopicPartition p : endOffsets(List.of(flushTopic), admin).keySet()) {
+      for (final TopicPartition p : reader.committedEnds(List.of(flushTopic)).keySet()) {
         final Fact flush = Fact.newBuilder().setSource("replay-flush")
             .setWatermark(Long.MIN_VALUE).setMaxEventTime(Long.MIN_VALUE).setIdle(true)
             .setPayload(Flush.newBuilder().setPartition(p.partition()).build()).build();
@@ -269,11 +267,13 @@ final class ReplayRunner {
   private record Outputs(Map<TopicPartition, Long> starts, Map<TopicPartition, Long> flushStarts,
       Map<TopicPartition, Long> ends) {}
 
-  private Result summarize(final String applicationId, final long read, final Duration took,
+  private Result summarize(final TopicReader reader, final String applicationId,
+      final long read, final Duration took,
       final TopicNames replay, final Outputs outputs, final Options options) {
     final List<Alert> opened = new ArrayList<>();
     final Map<String, Integer> byRule = new TreeMap<>();
-    for (final Object value : read(replay.alerts(), outputs.starts(), outputs.flushStarts())) {
+    for (final Object value : reader.values(replay.alerts(), outputs.starts(),
+        outputs.flushStarts())) {
       final Alert alert = (Alert) value;
       if (alert.getStatus() == AlertStatus.OPEN) {
         opened.add(alert);
@@ -282,7 +282,8 @@ final class ReplayRunner {
     }
     final List<Alert> flushed = new ArrayList<>();
     if (options.flush()) {
-      for (final Object value : read(replay.alerts(), outputs.flushStarts(), outputs.ends())) {
+      for (final Object value : reader.values(replay.alerts(), outputs.flushStarts(),
+          outputs.ends())) {
         if (((Alert) value).getStatus() == AlertStatus.OPEN) {
           flushed.add((Alert) value);
         }
@@ -291,7 +292,7 @@ final class ReplayRunner {
     int holds = 0;
     int releases = 0;
     if (options.window().holds()) {
-      for (final Object value : read(replay.holdCommands(), outputs.starts(),
+      for (final Object value : reader.values(replay.holdCommands(), outputs.starts(),
           outputs.flushStarts())) {
         if (((HoldCommand) value).getAction() == HoldAction.HOLD) {
           holds++;
@@ -301,14 +302,14 @@ final class ReplayRunner {
       }
     }
     final Optional<Comparison> comparison = options.compare()
-        ? Optional.of(compare(opened, liveOpened(options))) : Optional.empty();
+        ? Optional.of(compare(opened, liveOpened(reader, options))) : Optional.empty();
     return new Result(applicationId, read, took, byRule, holds, releases, opened, flushed,
         comparison);
   }
 
-  private List<Alert> liveOpened(final Options options) {
+  private static List<Alert> liveOpened(final TopicReader reader, final Options options) {
     final List<Alert> live = new ArrayList<>();
-    for (final Object value : read(options.live().topics().alerts(), Map.of(), Map.of())) {
+    for (final Object value : reader.values(options.live().topics().alerts())) {
       final Alert alert = (Alert) value;
       if (alert.getStatus() == AlertStatus.OPEN
           && options.window().contains(alert.getEventTime().toEpochMilli())) {
@@ -340,14 +341,6 @@ final class ReplayRunner {
       }
     });
     return new Comparison(added, vanished, changed);
-  }
-
-  /** Decoded values of {@code topic} from {@code starts} up to {@code stops} (else its end). */
-  private List<Object> read(final String topic, final Map<TopicPartition, Long> starts,
-      final Map<TopicPartition, Long> stops) {
-    try (TopicReader reader = new TopicReader(client)) {
-      return reader.values(topic, starts, stops);
-    }
   }
 
   private Map<String, Integer> partitionCounts(final Admin admin, final TopicNames live)
@@ -396,32 +389,6 @@ final class ReplayRunner {
     } catch (final ExecutionException | TimeoutException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot create the replay's "
           + "topics: " + e.getMessage(), e);
-    }
-  }
-
-  /** The ends of {@code topics} once no transaction is open on them (see TopicReader). */
-  private Map<TopicPartition, Long> settledEnds(final List<String> topics) {
-    try (TopicReader reader = new TopicReader(client)) {
-      return reader.settledEnds(topics);
-    }
-  }
-
-  /** The read_committed end offsets of every partition of {@code topics}, now. */
-  private Map<TopicPartition, Long> endOffsets(final List<String> topics, final Admin admin)
-      throws InterruptedException {
-    try {
-      final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-          .forEach((name, d) -> d.partitions().forEach(p ->
-              latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-      final Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-          .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-          .forEach((partition, info) -> ends.put(partition, info.offset()));
-      return ends;
-    } catch (final ExecutionException | TimeoutException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot read the end offsets "
-          + "of " + topics + ": " + e.getMessage(), e);
     }
   }
 

@@ -45,14 +45,7 @@ final class StackCommand implements Callable<Integer> {
       throw UserException.badInput("--partitions must be at least 1, got " + partitions);
     }
     final CountDownLatch stopped = new CountDownLatch(1);
-    final LocalStack stack;
-    try {
-      stack = LocalStack.start(new StackOptions(kafkaPort, registryPort, partitions, dataDir,
-          topics()));
-    } catch (final RuntimeException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-          "cannot start the local stack: " + e.getMessage(), e);
-    }
+    final LocalStack stack = start(kafkaPort, registryPort, partitions, dataDir);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stack.close();
       stopped.countDown();
@@ -63,6 +56,21 @@ final class StackCommand implements Callable<Integer> {
     parent.out().flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Starts the local stack with every topic of {@link #topics()}; a failure to start is the
+   * environment's, reported in one line.
+   */
+  static LocalStack start(final int kafkaPort, final int registryPort, final int partitions,
+      final Path dataDir) {
+    try {
+      return LocalStack.start(new StackOptions(kafkaPort, registryPort, partitions, dataDir,
+          topics()));
+    } catch (final RuntimeException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
+          "cannot start the local stack: " + e.getMessage(), e);
+    }
   }
 
   /** Every topic of DESIGN.md, the detector's own two and the simulator's ground truth. */

@@ -108,12 +108,25 @@ public final class TopicReader implements AutoCloseable {
     return values(topic, Map.of(), Map.of());
   }
 
+  /** The read_committed end offset of every partition of {@code topics}, now. */
+  public Map<TopicPartition, Long> committedEnds(final Collection<String> topics) {
+    try {
+      return ends(topics, IsolationLevel.READ_COMMITTED);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the ends of " + topics, e);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the end offsets of " + topics + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   /** The settled end offset of every partition of {@code topics} (see the class comment). */
   public Map<TopicPartition, Long> settledEnds(final Collection<String> topics) {
     try {
       final long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
       while (true) {
-        final Map<TopicPartition, Long> committed = ends(topics, IsolationLevel.READ_COMMITTED);
+        final Map<TopicPartition, Long> committed = committedEnds(topics);
         if (committed.equals(ends(topics, IsolationLevel.READ_UNCOMMITTED))
             || System.nanoTime() > deadline) {
           return committed;
