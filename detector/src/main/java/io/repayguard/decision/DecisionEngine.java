@@ -19,6 +19,7 @@ import io.repayguard.rules.DuplicatePlans;
 import io.repayguard.rules.Finding;
 import io.repayguard.rules.HoldPolicy;
 import io.repayguard.rules.Rules;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -280,12 +281,9 @@ public final class DecisionEngine {
     if (event.getType() == RepaymentEventType.PLAN_CREATED && plan.getCreatedAt() == null) {
       plan.setCreatedAt(event.getEventTime().toEpochMilli());
     }
-    final Optional<Long> total = switch (event.getType()) {
-      case PLAN_CREATED -> Optional.of(event.getAmountMinor());
-      case REPAYMENT_COLLECTED -> {
-        plan.setCollectedMinor(plan.getCollectedMinor() + event.getAmountMinor());
-        yield Optional.of(plan.getCollectedMinor());
-      }
+    final Optional<BigInteger> total = switch (event.getType()) {
+      case PLAN_CREATED -> Optional.of(BigInteger.valueOf(event.getAmountMinor()));
+      case REPAYMENT_COLLECTED -> Optional.of(collected(plan.getDecided()));
       default -> Optional.empty();
     };
     step.apply(event, judge(event, plan, borrowing, total, false, step));
@@ -306,13 +304,13 @@ public final class DecisionEngine {
     }
     PlanAlerts.resolve(plan, noBorrowing.get(), now,
         "borrowing " + plan.getCreditId() + " arrived late", output);
-    long collected = 0;
+    BigInteger collected = BigInteger.ZERO;
     for (final RepaymentEvent event : plan.getDecided()) {
-      Optional<Long> total = Optional.empty();
+      Optional<BigInteger> total = Optional.empty();
       if (event.getType() == RepaymentEventType.PLAN_CREATED) {
-        total = Optional.of(event.getAmountMinor());
+        total = Optional.of(BigInteger.valueOf(event.getAmountMinor()));
       } else if (event.getType() == RepaymentEventType.REPAYMENT_COLLECTED) {
-        collected += event.getAmountMinor();
+        collected = collected.add(BigInteger.valueOf(event.getAmountMinor()));
         total = Optional.of(collected);
       }
       step.apply(event, judge(event, plan, borrowing, total, true, step));
@@ -320,8 +318,22 @@ public final class DecisionEngine {
     step.finish();
   }
 
+  /**
+   * The sum of the collected amounts among {@code decided}, exactly: each amount is a valid long,
+   * their sum need not be (rule 3 asks for arithmetic that cannot overflow).
+   */
+  private static BigInteger collected(final List<RepaymentEvent> decided) {
+    BigInteger sum = BigInteger.ZERO;
+    for (final RepaymentEvent event : decided) {
+      if (event.getType() == RepaymentEventType.REPAYMENT_COLLECTED) {
+        sum = sum.add(BigInteger.valueOf(event.getAmountMinor()));
+      }
+    }
+    return sum;
+  }
+
   private List<Finding> judge(final RepaymentEvent event, final PlanState plan,
-      final Optional<CreditUse> borrowing, final Optional<Long> total,
+      final Optional<CreditUse> borrowing, final Optional<BigInteger> total,
       final boolean borrowingRulesOnly, final Step step) {
     final Optional<MerchantOrder> order = borrowing
         .flatMap(b -> Optional.ofNullable(b.getMerchantOrderId()))

@@ -1,5 +1,7 @@
 package io.repayguard.rules;
 
+import java.math.BigInteger;
+
 /**
  * The fee cap test of {@code AMOUNT_EXCEEDS_BORROWING}, in exact integer arithmetic.
  *
@@ -18,6 +20,22 @@ public final class FeeCap {
       throw new IllegalArgumentException("amounts and the fee cap must not be negative");
     }
     return compareProducts(totalMinor, BPS, principalMinor, BPS + maxFeeBps) > 0;
+  }
+
+  /**
+   * The same test for a total that may lie past the long range, such as the sum of a plan's
+   * collected amounts: exact for every total.
+   */
+  public static boolean exceeds(final BigInteger totalMinor, final long principalMinor,
+      final int maxFeeBps) {
+    if (totalMinor.bitLength() < Long.SIZE) {
+      return exceeds(totalMinor.longValue(), principalMinor, maxFeeBps);
+    }
+    if (totalMinor.signum() < 0 || principalMinor < 0 || maxFeeBps < 0) {
+      throw new IllegalArgumentException("amounts and the fee cap must not be negative");
+    }
+    return totalMinor.multiply(BigInteger.valueOf(BPS)).compareTo(
+        BigInteger.valueOf(principalMinor).multiply(BigInteger.valueOf(BPS + maxFeeBps))) > 0;
   }
 
   /**

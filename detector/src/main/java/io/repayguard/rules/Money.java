@@ -1,6 +1,7 @@
 package io.repayguard.rules;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /** Formats minor units for people: {@code 108001, "CNY"} reads {@code 1080.01 CNY}. */
 final class Money {
@@ -8,6 +9,11 @@ final class Money {
 
   /** Two decimal places, which fits CNY, USD and EUR; other currencies read in the same style. */
   static String format(final long minor, final String currency) {
-    return BigDecimal.valueOf(minor, 2).toPlainString() + " " + currency;
+    return format(BigInteger.valueOf(minor), currency);
+  }
+
+  /** The same for an amount past the long range, such as a sum of collected amounts. */
+  static String format(final BigInteger minor, final String currency) {
+    return new BigDecimal(minor, 2).toPlainString() + " " + currency;
   }
 }

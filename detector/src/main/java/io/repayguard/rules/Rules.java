@@ -8,6 +8,7 @@ import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.RepaymentEventType;
 import io.repayguard.events.Rule;
 import io.repayguard.events.Severity;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +28,12 @@ public final class Rules {
   /**
    * Judges {@code event}; {@code borrowing} and {@code order} may be absent.
    *
-   * @param amountTotal the total the amount rule tests (plan total or sum collected), if any
+   * @param amountTotal the total the amount rule tests (plan total or sum collected), if any;
+   *     a sum of collected amounts may exceed the long range, so it is exact
    * @param useBorrowingRulesOnly skip NO_BORROWING, as a re-decision after a late borrowing does
    */
   public static List<Finding> judge(final RepaymentEvent event, final Optional<CreditUse> borrowing,
-      final Optional<MerchantOrder> order, final Optional<Long> amountTotal, final int maxFeeBps,
+      final Optional<MerchantOrder> order, final Optional<BigInteger> amountTotal, final int maxFeeBps,
       final boolean useBorrowingRulesOnly) {
     final List<Finding> findings = new ArrayList<>();
     if (event.getType() == RepaymentEventType.PLAN_CLOSED) {
@@ -120,11 +122,11 @@ public final class Rules {
   }
 
   private static Finding amountExceeds(final RepaymentEvent e, final CreditUse b,
-      final long total, final int maxFeeBps) {
+      final BigInteger total, final int maxFeeBps) {
     final Map<String, String> evidence = withBorrowing(e, b);
     final boolean created = e.getType() == RepaymentEventType.PLAN_CREATED;
     final long cap = FeeCap.capMinor(b.getAmountMinor(), maxFeeBps);
-    evidence.put(created ? "planTotalMinor" : "collectedMinor", Long.toString(total));
+    evidence.put(created ? "planTotalMinor" : "collectedMinor", total.toString());
     evidence.put("maxFeeBps", Integer.toString(maxFeeBps));
     evidence.put("capMinor", Long.toString(cap));
     final String what = created ? "demands " : "has collected ";

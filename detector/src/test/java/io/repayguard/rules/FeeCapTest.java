@@ -137,6 +137,21 @@ class FeeCapTest {
     }
   }
 
+  @Test
+  void shouldTestTotalsPastTheLongRangeExactly() {
+    // Given: the cap of the largest principal lies past the long range
+    final BigInteger cap = BigInteger.valueOf(MAX).multiply(BigInteger.valueOf(10_800))
+        .divide(BigInteger.valueOf(10_000));
+
+    // When / Then: a total at the cap passes, one minor unit more exceeds
+    assertThat(FeeCap.exceeds(cap, MAX, 800)).isFalse();
+    assertThat(FeeCap.exceeds(cap.add(BigInteger.ONE), MAX, 800)).isTrue();
+    assertThat(FeeCap.exceeds(BigInteger.valueOf(MAX).add(BigInteger.ONE), MAX, 0)).isTrue();
+    assertThat(FeeCap.exceeds(BigInteger.valueOf(108_000), 100_000, 800)).isFalse();
+    assertThatThrownBy(() -> FeeCap.exceeds(BigInteger.valueOf(MAX).negate().shiftLeft(2),
+        100, 800)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static boolean exceedsExactly(final long total, final long principal, final int bps) {
     return BigInteger.valueOf(total).multiply(BigInteger.valueOf(10_000))
         .compareTo(BigInteger.valueOf(principal).multiply(BigInteger.valueOf(10_000L + bps))) > 0;

@@ -13,6 +13,7 @@ import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.RepaymentEventType;
 import io.repayguard.events.Rule;
 import io.repayguard.events.Severity;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +124,7 @@ class RulesTest {
     // Given (the row)
 
     // When
-    final List<Finding> findings = Rules.judge(c.event(), c.borrowing(), c.order(), c.total(),
+    final List<Finding> findings = Rules.judge(c.event(), c.borrowing(), c.order(), c.total().map(BigInteger::valueOf),
         MAX_FEE_BPS, c.borrowingRulesOnly());
 
     // Then
@@ -238,7 +239,8 @@ class RulesTest {
 
     // When
     final List<Finding> findings = Rules.judge(event, Optional.of(borrowing),
-        Optional.of(aMerchantOrder().build()), Optional.of(108_001L), MAX_FEE_BPS, false);
+        Optional.of(aMerchantOrder().build()), Optional.of(BigInteger.valueOf(108_001L)), MAX_FEE_BPS,
+        false);
 
     // Then
     assertThat(findings).map(RulesTest::withoutExplanation).containsExactly(
