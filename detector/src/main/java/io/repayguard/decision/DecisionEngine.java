@@ -144,15 +144,17 @@ public final class DecisionEngine {
 
   private void onOrder(final OrderUpdate update, final long now, final long seq) {
     final MerchantOrder order = update.getOrder();
-    final Optional<MerchantOrder> before = store.order(order.getOrderId());
+    final String creditId = update.getCreditId();
+    final Optional<MerchantOrder> before = store.order(creditId, order.getOrderId());
     if (before.isEmpty()) {
       store.scheduleExpiry(inactiveUntil(order.getEventTime().toEpochMilli()), seq,
-          expiry(ExpiryKind.ORDER, order.getOrderId()));
+          Expiry.newBuilder().setKind(ExpiryKind.ORDER).setId(order.getOrderId())
+              .setCreditId(creditId).build());
     }
     final MerchantOrder latest =
         before.isPresent() && order.getEventTime().isBefore(before.get().getEventTime())
             ? before.get() : order;
-    store.putOrder(latest);
+    store.putOrder(creditId, latest);
     if (latest.getStatus() != OrderStatus.PAID) {
       return;
     }
@@ -214,29 +216,37 @@ public final class DecisionEngine {
 
   /**
    * Rule 10: forgets plans, borrowings and orders whose retention horizon detector time passed.
-   * A check whose entity was used since is queued again for its new horizon.
+   * A check whose entity was used since, or is still named by a kept plan, is queued again for
+   * its new horizon.
    */
   private void forgetExpired(final long now, final long seq) {
     Optional<Expiry> due = store.takeExpired(now);
     while (due.isPresent()) {
-      final String id = due.get().getId();
-      final Optional<Long> horizon = switch (due.get().getKind()) {
-        case PLAN -> store.plan(id).map(this::expiresAt);
-        case BORROWING -> store.borrowing(id)
-            .map(b -> inactiveUntil(b.getEventTime().toEpochMilli()));
-        case ORDER -> store.order(id).map(o -> inactiveUntil(o.getEventTime().toEpochMilli()));
-      };
+      final Optional<Long> horizon = horizon(due.get());
       if (horizon.isPresent() && horizon.get() > now) {
         store.scheduleExpiry(horizon.get(), seq, due.get());
       } else if (horizon.isPresent()) {
-        forget(due.get().getKind(), id);
+        forget(due.get());
       }
       due = store.takeExpired(now);
     }
   }
 
-  private void forget(final ExpiryKind kind, final String id) {
-    switch (kind) {
+  /** When the entity a retention check is about may be forgotten; empty when it is gone. */
+  private Optional<Long> horizon(final Expiry check) {
+    final String id = check.getId();
+    return switch (check.getKind()) {
+      case PLAN -> store.plan(id).map(this::expiresAt);
+      case BORROWING -> store.borrowing(id).map(this::expiresAt);
+      case ORDER -> store.order(check.getCreditId(), id).map(o -> Math.max(
+          inactiveUntil(o.getEventTime().toEpochMilli()),
+          store.borrowing(check.getCreditId()).map(this::expiresAt).orElse(Clocks.UNKNOWN)));
+    };
+  }
+
+  private void forget(final Expiry check) {
+    final String id = check.getId();
+    switch (check.getKind()) {
       case PLAN -> {
         final String creditId = store.plan(id).map(PlanState::getCreditId).orElse(null);
         store.deletePlan(id);
@@ -247,7 +257,7 @@ public final class DecisionEngine {
         }
       }
       case BORROWING -> store.deleteBorrowing(id);
-      case ORDER -> store.deleteOrder(id);
+      case ORDER -> store.deleteOrder(check.getCreditId(), id);
     }
   }
 
@@ -261,6 +271,18 @@ public final class DecisionEngine {
     final long lastDecision = saturatedAdd(last, settings.graceMillis());
     return plan.getRedecisionDue() == null ? Math.max(horizon, lastDecision)
         : Math.max(Math.max(horizon, lastDecision), plan.getRedecisionDue());
+  }
+
+  /**
+   * When a borrowing may be forgotten: 400 days after its last update, and never before a plan
+   * that names it is forgotten (rule 10: a long plan must not lose its borrowing).
+   */
+  private long expiresAt(final CreditUse borrowing) {
+    long horizon = inactiveUntil(borrowing.getEventTime().toEpochMilli());
+    for (final String planId : store.plansOf(borrowing.getCreditId())) {
+      horizon = Math.max(horizon, store.plan(planId).map(this::expiresAt).orElse(horizon));
+    }
+    return horizon;
   }
 
   private long inactiveUntil(final long lastUpdate) {
@@ -336,8 +358,8 @@ public final class DecisionEngine {
       final Optional<CreditUse> borrowing, final Optional<BigInteger> total,
       final boolean borrowingRulesOnly, final Step step) {
     final Optional<MerchantOrder> order = borrowing
-        .flatMap(b -> Optional.ofNullable(b.getMerchantOrderId()))
-        .flatMap(store::order);
+        .filter(b -> b.getMerchantOrderId() != null)
+        .flatMap(b -> store.order(b.getCreditId(), b.getMerchantOrderId()));
     final List<Finding> findings = new ArrayList<>(Rules.judge(event, borrowing, order, total,
         settings.maxFeeBps(), borrowingRulesOnly));
     if (event.getType() == RepaymentEventType.PLAN_CREATED && borrowing.isPresent()) {

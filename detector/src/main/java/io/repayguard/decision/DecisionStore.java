@@ -21,10 +21,13 @@ public interface DecisionStore {
 
   void putBorrowing(CreditUse borrowing);
 
-  /** The latest arrived state of a merchant order. */
-  Optional<MerchantOrder> order(String orderId);
+  /**
+   * The latest arrived state of merchant order {@code orderId} as borrowing {@code creditId} knows
+   * it. Kept per borrowing, so an order lives as long as a borrowing that names it (rule 10).
+   */
+  Optional<MerchantOrder> order(String creditId, String orderId);
 
-  void putOrder(MerchantOrder order);
+  void putOrder(String creditId, MerchantOrder order);
 
   Optional<PlanState> plan(String planId);
 
@@ -66,7 +69,7 @@ public interface DecisionStore {
 
   void deleteBorrowing(String creditId);
 
-  void deleteOrder(String orderId);
+  void deleteOrder(String creditId, String orderId);
 
   /** What orders, and keeps apart, works queued with the same due time and seq. */
   static String tieBreak(final PendingWork work) {
@@ -75,6 +78,7 @@ public interface DecisionStore {
 
   /** What orders, and keeps apart, retention checks queued with the same time and seq. */
   static String tieBreak(final Expiry expiry) {
-    return expiry.getKind() + "/" + expiry.getId();
+    return expiry.getKind() + "/" + expiry.getId()
+        + (expiry.getCreditId() == null ? "" : "/" + expiry.getCreditId());
   }
 }

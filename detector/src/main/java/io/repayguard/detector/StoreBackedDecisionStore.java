@@ -22,7 +22,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
 
   /** creditId → the borrowing's latest arrived state. */
   private final KeyValueStore<String, CreditUse> borrowings;
-  /** orderId → the order's latest arrived state. */
+  /** (creditId, orderId), see {@link #orderKey} → the order's latest arrived state. */
   private final KeyValueStore<String, MerchantOrder> orders;
   /** planId → everything known of the plan. */
   private final KeyValueStore<String, PlanState> plans;
@@ -60,13 +60,18 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   @Override
-  public Optional<MerchantOrder> order(final String orderId) {
-    return Optional.ofNullable(orders.get(orderId));
+  public Optional<MerchantOrder> order(final String creditId, final String orderId) {
+    return Optional.ofNullable(orders.get(orderKey(creditId, orderId)));
   }
 
   @Override
-  public void putOrder(final MerchantOrder order) {
-    orders.put(order.getOrderId(), order);
+  public void putOrder(final String creditId, final MerchantOrder order) {
+    orders.put(orderKey(creditId, order.getOrderId()), order);
+  }
+
+  /** creditId, a NUL, then orderId: ids are printable, so no two pairs share a key. */
+  private static String orderKey(final String creditId, final String orderId) {
+    return creditId + '\u0000' + orderId;
   }
 
   @Override
@@ -144,8 +149,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   @Override
-  public void deleteOrder(final String orderId) {
-    orders.delete(orderId);
+  public void deleteOrder(final String creditId, final String orderId) {
+    orders.delete(orderKey(creditId, orderId));
   }
 
   @Override

@@ -114,6 +114,30 @@ class DecisionEngineTest {
   }
 
   @Test
+  void shouldKeepBorrowingAndOrderAsLongAsAPlanNamingThemIsKept() {
+    // Given: a two-year plan, its borrowing and order never updated after the first day
+    borrowing(aCreditUse().build());
+    order(aMerchantOrder().build());
+    event(aRepaymentEvent().build());
+    final long lastEvent = T0 + ofDays(730).toMillis();
+    event(due("p1-d24", 24).setEventTime(Instant.ofEpochMilli(lastEvent)).build());
+
+    // When: detector time passes the borrowing's own horizon, then the plan's
+    clockAt(T0 + ofDays(500).toMillis());
+    final Set<String> borrowingsInYearTwo = store.borrowingIds();
+    final Set<String> ordersInYearTwo = store.orderKeys();
+    clockAt(lastEvent + ofDays(400).toMillis());
+
+    // Then: rule 10 keeps them while the plan is kept, and forgets all three together
+    assertThat(borrowingsInYearTwo).containsExactly("c1");
+    assertThat(ordersInYearTwo).containsExactly("c1/o1");
+    assertThat(output.alerts()).isEmpty();
+    assertThat(store.planIds()).isEmpty();
+    assertThat(store.borrowingIds()).isEmpty();
+    assertThat(store.orderKeys()).isEmpty();
+  }
+
+  @Test
   void shouldDecideOnlyOnceDetectorTimeReachesEventTimePlusGrace() {
     // Given
     event(aRepaymentEvent().setCreditId("c-missing").build());

@@ -49,6 +49,11 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   /** Ids of the borrowings held, for retention tests. */
+  /** The (creditId/orderId) pairs whose order is kept. */
+  java.util.Set<String> orderKeys() {
+    return new java.util.TreeSet<>(orders.keySet());
+  }
+
   java.util.Set<String> borrowingIds() {
     return java.util.Set.copyOf(borrowings.keySet());
   }
@@ -77,8 +82,8 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   @Override
-  public void deleteOrder(final String orderId) {
-    orders.remove(orderId);
+  public void deleteOrder(final String creditId, final String orderId) {
+    orders.remove(creditId + "/" + orderId);
   }
 
   @Override
@@ -92,13 +97,13 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   @Override
-  public Optional<MerchantOrder> order(final String orderId) {
-    return Optional.ofNullable(orders.get(orderId)).map(MapDecisionStore::copy);
+  public Optional<MerchantOrder> order(final String creditId, final String orderId) {
+    return Optional.ofNullable(orders.get(creditId + "/" + orderId)).map(MapDecisionStore::copy);
   }
 
   @Override
-  public void putOrder(final MerchantOrder order) {
-    orders.put(order.getOrderId(), copy(order));
+  public void putOrder(final String creditId, final MerchantOrder order) {
+    orders.put(creditId + "/" + order.getOrderId(), copy(order));
   }
 
   @Override

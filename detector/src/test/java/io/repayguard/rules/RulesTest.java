@@ -124,7 +124,8 @@ class RulesTest {
     // Given (the row)
 
     // When
-    final List<Finding> findings = Rules.judge(c.event(), c.borrowing(), c.order(), c.total().map(BigInteger::valueOf),
+    final List<Finding> findings = Rules.judge(c.event(), c.borrowing(), c.order(),
+        c.total().map(BigInteger::valueOf),
         MAX_FEE_BPS, c.borrowingRulesOnly());
 
     // Then
