@@ -5,6 +5,7 @@ import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.ExpiryKind;
 import io.repayguard.detector.state.PendingWork;
@@ -34,8 +35,11 @@ import java.util.Optional;
  * <p>Stateful through a {@link DecisionStore}; emits through a {@link DecisionOutput} while it
  * handles a fact. Its outputs are a function of the sequence of facts alone (no wall clock), so a
  * replay of the same facts yields the same alerts, ids included. Each fact: the source's clock is
- * recorded (detector time may move; a tick moves it to the tick's time), the payload is applied, then every queued decision that
- * detector time has reached runs, earliest first.
+ * recorded (detector time may move; a tick moves it to the tick's time); the payload takes effect
+ * at once when detector time has reached its eventTime, else it waits in the store until then
+ * (DESIGN.md, When a record takes effect); then what detector time has reached runs in time
+ * order: waiting records at their eventTime, queued decisions at their due time, a record before
+ * a decision due at the same time.
  */
 public final class DecisionEngine {
   private final DecisionSettings settings;
@@ -71,6 +75,33 @@ public final class DecisionEngine {
     final long now = clock.getDetectorTime();
     final long seq = clock.getArrivals();
     final Object payload = fact.getPayload();
+    final long eventTime = eventTime(payload);
+    if (eventTime != Clocks.UNKNOWN && eventTime > now) {
+      store.defer(eventTime, seq, Deferred.newBuilder().setPayload(payload).setSeq(seq).build());
+    } else {
+      takeEffect(payload, now, seq);
+    }
+    runDueWork(now);
+    forgetExpired(now, seq);
+  }
+
+  /** The eventTime of a borrowing, order update or repayment event; UNKNOWN for anything else. */
+  private static long eventTime(final Object payload) {
+    if (payload instanceof CreditUse borrowing) {
+      return borrowing.getEventTime().toEpochMilli();
+    } else if (payload instanceof OrderUpdate update) {
+      return update.getOrder().getEventTime().toEpochMilli();
+    } else if (payload instanceof RepaymentEvent event) {
+      return event.getEventTime().toEpochMilli();
+    }
+    return Clocks.UNKNOWN;
+  }
+
+  /**
+   * Applies a record at detector time {@code now}: the time it takes effect, which for a record
+   * that waited is its own eventTime. {@code seq} is its arrival number.
+   */
+  private void takeEffect(final Object payload, final long now, final long seq) {
     if (payload instanceof CreditUse borrowing) {
       onBorrowing(borrowing, now, seq);
     } else if (payload instanceof OrderUpdate update) {
@@ -78,8 +109,6 @@ public final class DecisionEngine {
     } else if (payload instanceof RepaymentEvent event) {
       onRepaymentEvent(event, seq);
     }
-    runDueWork(now);
-    forgetExpired(now, seq);
   }
 
   /**
@@ -89,7 +118,7 @@ public final class DecisionEngine {
    */
   public void flush() {
     final ClockState clock = store.clock();
-    for (Optional<Long> due = store.nextDue(); due.isPresent(); due = store.nextDue()) {
+    for (Optional<Long> due = nextDue(); due.isPresent(); due = nextDue()) {
       Clocks.advanceTo(clock, due.get());
       clock.setArrivals(clock.getArrivals() + 1);
       store.putClock(clock);
@@ -108,14 +137,17 @@ public final class DecisionEngine {
     return Clocks.allIdle(store.clock(), settings.sources());
   }
 
-  /** The largest eventTime any source reported, the base of detector time when all are idle. */
-  public long maxEventTime() {
-    return Clocks.maxEventTime(store.clock());
-  }
-
-  /** The detector time at which the next queued decision is due, if any waits. */
+  /**
+   * The detector time at which something next happens, if anything waits: a queued decision
+   * falls due or a record read ahead takes effect.
+   */
   public Optional<Long> nextDue() {
-    return store.nextDue();
+    final Optional<Long> decision = store.nextDue();
+    final Optional<Long> record = store.nextDeferred();
+    if (decision.isEmpty() || record.isEmpty()) {
+      return decision.isPresent() ? decision : record;
+    }
+    return Optional.of(Math.min(decision.get(), record.get()));
   }
 
   private void onBorrowing(final CreditUse borrowing, final long now, final long seq) {
@@ -202,15 +234,28 @@ public final class DecisionEngine {
         PendingWork.newBuilder().setPlanId(event.getPlanId()).setEvent(event).build());
   }
 
+  /**
+   * Runs, in time order, everything detector time {@code now} has reached: a record that waited
+   * takes effect at its eventTime, keeping its arrival number; a decision runs at {@code now};
+   * at equal times the record goes first, since data that arrives before a decision counts.
+   */
   private void runDueWork(final long now) {
-    Optional<PendingWork> work = store.takeDue(now);
-    while (work.isPresent()) {
-      if (work.get().getEvent() != null) {
-        decide(work.get().getEvent(), now);
+    while (true) {
+      final Optional<Long> record = store.nextDeferred().filter(t -> t <= now);
+      final Optional<Long> decision = store.nextDue().filter(t -> t <= now);
+      if (record.isPresent() && (decision.isEmpty() || record.get() <= decision.get())) {
+        final Deferred waited = store.takeDeferred(now).orElseThrow();
+        takeEffect(waited.getPayload(), record.get(), waited.getSeq());
+      } else if (decision.isPresent()) {
+        final PendingWork work = store.takeDue(now).orElseThrow();
+        if (work.getEvent() != null) {
+          decide(work.getEvent(), now);
+        } else {
+          redecide(work.getPlanId(), now);
+        }
       } else {
-        redecide(work.get().getPlanId(), now);
+        return;
       }
-      work = store.takeDue(now);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
@@ -64,6 +65,19 @@ public interface DecisionStore {
 
   /** Removes and returns the earliest retention check due at {@code detectorTime}, if any. */
   Optional<Expiry> takeExpired(long detectorTime);
+
+  /**
+   * Keeps {@code record} (a borrowing, order update or repayment event read ahead of detector
+   * time) until detector time reaches {@code eventTime}; records with the same eventTime come back
+   * in {@code seq} order.
+   */
+  void defer(long eventTime, long seq, Deferred record);
+
+  /** Removes and returns the earliest deferred record whose eventTime is at or before the time. */
+  Optional<Deferred> takeDeferred(long detectorTime);
+
+  /** The eventTime of the earliest deferred record, if any waits. */
+  Optional<Long> nextDeferred();
 
   void deletePlan(String planId);
 

@@ -3,6 +3,7 @@ package io.repayguard.detector;
 import static io.repayguard.detector.Names.BORROWINGS_STORE;
 import static io.repayguard.detector.Names.CLOCK_STORE;
 import static io.repayguard.detector.Names.CREDIT_PLANS_STORE;
+import static io.repayguard.detector.Names.DEFERRED_STORE;
 import static io.repayguard.detector.Names.EXPIRY_STORE;
 import static io.repayguard.detector.Names.ORDERS_STORE;
 import static io.repayguard.detector.Names.ORDER_LINK_CLOCK_STORE;
@@ -13,6 +14,7 @@ import static io.repayguard.detector.Names.PLAN_CREDITS_STORE;
 
 import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.OrderLinkState;
 import io.repayguard.detector.state.PendingWork;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -150,11 +153,10 @@ public final class DetectorTopology {
             store(PLANS_STORE, avro(PlanState.getClassSchema())),
             store(CREDIT_PLANS_STORE, avro(PlanIds.getClassSchema())),
             store(CLOCK_STORE, avro(ClockState.getClassSchema())),
-            // the two queues are read from their head on every fact: uncached (see DueQueue)
-            Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
-                Serdes.Bytes(), avro(PendingWork.getClassSchema())).withCachingDisabled(),
-            Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
-                Serdes.Bytes(), avro(Expiry.getClassSchema())).withCachingDisabled())),
+            // the queues are read from their head on every fact: uncached (see DueQueue)
+            queue(PENDING_STORE, avro(PendingWork.getClassSchema())),
+            queue(EXPIRY_STORE, avro(Expiry.getClassSchema())),
+            queue(DEFERRED_STORE, avro(Deferred.getClassSchema())))),
         flushTopic == null ? new String[] {Names.FACTS_SOURCE}
             : new String[] {Names.FACTS_SOURCE, Names.Replay.FLUSH_SOURCE});
     topology.addSink(Names.DECISION_ALERTS_SINK, topics.alerts(), keys,
@@ -178,6 +180,12 @@ public final class DetectorTopology {
       final Serde<V> values) {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
         values).withCachingEnabled();
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<Bytes, V>> queue(final String name,
+      final Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(),
+        values).withCachingDisabled();
   }
 
   private static ProcessorSupplier<byte[], byte[], Object, Object> supplier(

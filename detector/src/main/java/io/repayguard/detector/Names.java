@@ -44,6 +44,7 @@ public final class Names {
   public static final String CLOCK_STORE = "decision-clock";
   public static final String PENDING_STORE = "decision-pending";
   public static final String EXPIRY_STORE = "decision-expiry";
+  public static final String DEFERRED_STORE = "decision-deferred";
 
   private Names() {}
 

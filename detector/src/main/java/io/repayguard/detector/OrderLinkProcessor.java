@@ -22,8 +22,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The order-link stage, keyed by orderId: sends each merchant order's latest state to every
  * borrowing that names it, as facts keyed by creditId.
  *
- * <p>Stateful. An order's latest state is the one with the largest eventTime, a tie going to the
- * later arrival; it is sent when it changes and when a borrowing first names the order. This
+ * <p>Stateful. Every state of an order is sent to the borrowings that name it as it arrives, older
+ * ones included: the decision stage applies each when detector time reaches its eventTime
+ * (DESIGN.md, When a record takes effect), so a refund read ahead does not replace, too early,
+ * the PAID state a plan decided before it needs. A borrowing that first names an order gets the
+ * state in force at the borrowing's eventTime and every later one. This
  * stage is a relay: with every fact it sends, on a wall-clock schedule when anything changed, and
  * at once when all its sources turn idle or one turns active, it tells every facts partition its
  * view of the credit-use and merchant-order partitions it hears from (their time, idleness and
@@ -120,10 +123,14 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
 
   private void onOrder(final MerchantOrder order, final ClockState clock, final long timestamp) {
     final OrderLinkState link = link(order.getOrderId());
-    if (link.getOrder() != null && order.getEventTime().isBefore(link.getOrder().getEventTime())) {
-      return;
+    final List<MerchantOrder> history = history(link);
+    int at = history.size();
+    while (at > 0 && history.get(at - 1).getEventTime().isAfter(order.getEventTime())) {
+      at--;
     }
-    link.setOrder(order);
+    history.add(at, order);
+    link.setHistory(history);
+    link.setOrder(history.get(history.size() - 1));
     link.setLastUpdate(Math.max(link.getLastUpdate(), order.getEventTime().toEpochMilli()));
     orders.put(order.getOrderId(), link);
     for (final String creditId : link.getCreditIds()) {
@@ -139,16 +146,32 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     link.getCreditIds().add(ref.getCreditId());
     link.setLastUpdate(Math.max(link.getLastUpdate(), ref.getEventTime()));
     orders.put(ref.getOrderId(), link);
-    if (link.getOrder() != null) {
-      send(ref.getCreditId(), link.getOrder(), clock, timestamp);
+    final List<MerchantOrder> history = history(link);
+    int from = 0;
+    for (int i = 0; i < history.size(); i++) {
+      if (history.get(i).getEventTime().toEpochMilli() <= ref.getEventTime()) {
+        from = i;
+      }
     }
+    for (final MerchantOrder state : history.subList(from, history.size())) {
+      send(ref.getCreditId(), state, clock, timestamp);
+    }
+  }
+
+  /** The order's states by eventTime; state written before histories holds only the latest. */
+  private static List<MerchantOrder> history(final OrderLinkState link) {
+    final List<MerchantOrder> history = new ArrayList<>(link.getHistory());
+    if (history.isEmpty() && link.getOrder() != null) {
+      history.add(link.getOrder());
+    }
+    return history;
   }
 
   private OrderLinkState link(final String orderId) {
     final OrderLinkState stored = orders.get(orderId);
     return stored != null ? stored
-        : OrderLinkState.newBuilder().setOrder(null).setCreditIds(new ArrayList<>())
-            .setLastUpdate(Long.MIN_VALUE).build();
+        : OrderLinkState.newBuilder().setOrder(null).setHistory(new ArrayList<>())
+            .setCreditIds(new ArrayList<>()).setLastUpdate(Long.MIN_VALUE).build();
   }
 
   private void send(final String creditId, final MerchantOrder order, final ClockState clock,

@@ -3,6 +3,7 @@ package io.repayguard.detector;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionStore;
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanIds;
@@ -36,6 +37,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final DueQueue<PendingWork> pending;
   /** Retention checks, by (detector time of the check, arrival number, kind/id). */
   private final DueQueue<Expiry> expiries;
+  /** Records read ahead of detector time, by (eventTime, arrival number). */
+  private final DueQueue<Deferred> deferred;
 
   StoreBackedDecisionStore(final ProcessorContext<?, ?> context) {
     this.borrowings = context.getStateStore(Names.BORROWINGS_STORE);
@@ -47,6 +50,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
         Names.PENDING_STORE));
     this.expiries = new DueQueue<>(context.<KeyValueStore<Bytes, Expiry>>getStateStore(
         Names.EXPIRY_STORE));
+    this.deferred = new DueQueue<>(context.<KeyValueStore<Bytes, Deferred>>getStateStore(
+        Names.DEFERRED_STORE));
   }
 
   @Override
@@ -136,6 +141,21 @@ final class StoreBackedDecisionStore implements DecisionStore {
   @Override
   public Optional<Expiry> takeExpired(final long detectorTime) {
     return expiries.takeDue(detectorTime);
+  }
+
+  @Override
+  public void defer(final long eventTime, final long seq, final Deferred record) {
+    deferred.add(eventTime, seq, "", record);
+  }
+
+  @Override
+  public Optional<Deferred> takeDeferred(final long detectorTime) {
+    return deferred.takeDue(detectorTime);
+  }
+
+  @Override
+  public Optional<Long> nextDeferred() {
+    return deferred.nextDue();
   }
 
   @Override

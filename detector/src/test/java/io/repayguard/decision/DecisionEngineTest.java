@@ -115,12 +115,14 @@ class DecisionEngineTest {
 
   @Test
   void shouldKeepBorrowingAndOrderAsLongAsAPlanNamingThemIsKept() {
-    // Given: a two-year plan, its borrowing and order never updated after the first day
+    // Given: a plan still active after a year, its borrowing and order never updated after the
+    // first day
     borrowing(aCreditUse().build());
     order(aMerchantOrder().build());
     event(aRepaymentEvent().build());
-    final long lastEvent = T0 + ofDays(730).toMillis();
-    event(due("p1-d24", 24).setEventTime(Instant.ofEpochMilli(lastEvent)).build());
+    final long lastEvent = T0 + ofDays(365).toMillis();
+    event(due("p1-d12", 12).setEventTime(Instant.ofEpochMilli(lastEvent)).build());
+    clockAt(lastEvent);
 
     // When: detector time passes the borrowing's own horizon, then the plan's
     clockAt(T0 + ofDays(500).toMillis());

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import io.repayguard.detector.state.ClockState;
+import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
@@ -41,6 +42,8 @@ final class MapDecisionStore implements DecisionStore {
   private final TreeMap<Slot, Expiry> expiries = new TreeMap<>(
       Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq)
           .thenComparing(Slot::tieBreak));
+  private final TreeMap<Slot, Deferred> deferred = new TreeMap<>(
+      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
   private ClockState clock;
 
   /** Ids of the plans held, for retention tests. */
@@ -151,6 +154,24 @@ final class MapDecisionStore implements DecisionStore {
       return Optional.empty();
     }
     return Optional.of(pending.pollFirstEntry().getValue());
+  }
+
+  @Override
+  public void defer(final long eventTime, final long seq, final Deferred record) {
+    deferred.put(new Slot(eventTime, seq, ""), copy(record));
+  }
+
+  @Override
+  public Optional<Deferred> takeDeferred(final long detectorTime) {
+    if (deferred.isEmpty() || deferred.firstKey().due() > detectorTime) {
+      return Optional.empty();
+    }
+    return Optional.of(deferred.pollFirstEntry().getValue());
+  }
+
+  @Override
+  public Optional<Long> nextDeferred() {
+    return deferred.isEmpty() ? Optional.empty() : Optional.of(deferred.firstKey().due());
   }
 
   @Override

@@ -112,7 +112,8 @@ class TopologyNamesTest {
         "repayment-plan-ingest", Set.of("ingest-plan-credits"),
         "order-link", Set.of("order-link-orders", "order-link-clock"),
         "decision", Set.of("decision-borrowings", "decision-orders", "decision-plans",
-            "decision-credit-plans", "decision-clock", "decision-pending", "decision-expiry")));
+            "decision-credit-plans", "decision-clock", "decision-pending", "decision-expiry",
+            "decision-deferred")));
   }
 
   @Test
