@@ -24,7 +24,10 @@ import java.util.Set;
  *
  * <p>Detector time is the smallest of those bounds; with none (everything idle and caught up),
  * the largest eventTime any input partition reported. An expected source that has not reported
- * blocks detector time. Detector time never goes back. Pure functions over {@link ClockState}.
+ * blocks detector time. Detector time never goes back. Only expected sources count: a report
+ * from any other is ignored, and a source the clock kept from an earlier topology (a renamed
+ * topic, fewer partitions) is dropped at the next report, so it cannot hold detector time back.
+ * Pure functions over {@link ClockState}.
  */
 public final class Clocks {
   /** Detector time before anything is known. */
@@ -41,13 +44,21 @@ public final class Clocks {
   /** Records an input partition's report and moves detector time as far as reports allow. */
   public static void report(final ClockState clock, final Sources expected, final String source,
       final long maxEventTime, final long offset, final boolean idle) {
-    merge(clock.getSources(), source, maxEventTime, offset, idle);
+    if (expected.direct().contains(source)) {
+      merge(clock.getSources(), source, maxEventTime, offset, idle);
+    }
+    forgetUnexpected(clock, expected);
     advanceTo(clock, derive(clock, expected));
   }
 
   /** Records a relay's view of its input partitions and moves detector time. */
   public static void reportRelay(final ClockState clock, final Sources expected,
       final String relay, final List<SourceClock> upstream) {
+    if (!expected.relays().contains(relay)) {
+      forgetUnexpected(clock, expected);
+      advanceTo(clock, derive(clock, expected));
+      return;
+    }
     RelayClock known = null;
     for (final RelayClock r : clock.getRelays()) {
       if (r.getSource().equals(relay)) {
@@ -59,9 +70,34 @@ public final class Clocks {
       clock.getRelays().add(known);
     }
     for (final SourceClock s : upstream) {
-      merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(), s.getIdle());
+      if (expected.relayUpstream().contains(s.getSource())) {
+        merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(),
+            s.getIdle());
+      }
     }
+    forgetUnexpected(clock, expected);
     advanceTo(clock, derive(clock, expected));
+  }
+
+  /**
+   * Drops what the clock kept of sources the stage no longer expects. Reports from them are
+   * ignored, so only a clock restored from an earlier topology has any. Called after a report is
+   * merged: once every expected source has reported, a list longer than expected holds a stale
+   * one (before that, detector time cannot move anyway), so the size check keeps this free on
+   * every other report.
+   */
+  private static void forgetUnexpected(final ClockState clock, final Sources expected) {
+    if (clock.getSources().size() > expected.direct().size()) {
+      clock.getSources().removeIf(s -> !expected.direct().contains(s.getSource()));
+    }
+    if (clock.getRelays().size() > expected.relays().size()) {
+      clock.getRelays().removeIf(r -> !expected.relays().contains(r.getSource()));
+    }
+    for (final RelayClock relay : clock.getRelays()) {
+      if (relay.getUpstream().size() > expected.relayUpstream().size()) {
+        relay.getUpstream().removeIf(s -> !expected.relayUpstream().contains(s.getSource()));
+      }
+    }
   }
 
   /** Moves detector time to {@code time} unless it is there already. */

@@ -151,6 +151,57 @@ class ClocksTest {
   }
 
   @Test
+  void shouldIgnoreASourceThatIsNotExpected() {
+    // Given: a partition of a topic the topology does not read reports, and stays active
+    Clocks.report(clock, EXPECTED, "credit-use-old/0", T0, -1, false);
+
+    // When
+    Clocks.report(clock, EXPECTED, A, T0 + 100, -1, false);
+    Clocks.report(clock, EXPECTED, B, T0 + 100, -1, false);
+    Clocks.report(clock, EXPECTED, C, T0 + 100, -1, false);
+
+    // Then
+    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+    assertThat(clock.getSources()).extracting(SourceClock::getSource).containsOnly(A, B, C);
+  }
+
+  @Test
+  void shouldForgetASourceKeptFromAnEarlierTopology() {
+    // Given: a clock restored from a topology that also read credit-use-old/0, active at T0
+    final Sources before = Sources.direct(Set.of(A, B, C, "credit-use-old/0"));
+    Clocks.report(clock, before, "credit-use-old/0", T0, -1, false);
+    Clocks.report(clock, before, A, T0 + 100, -1, false);
+    Clocks.report(clock, before, B, T0 + 100, -1, false);
+
+    // When: the current topology's sources report
+    Clocks.report(clock, EXPECTED, C, T0 + 100, -1, false);
+
+    // Then: time moves and idleness is judged without the old source
+    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+    Clocks.report(clock, EXPECTED, A, T0 + 100, -1, true);
+    Clocks.report(clock, EXPECTED, B, T0 + 100, -1, true);
+    Clocks.report(clock, EXPECTED, C, T0 + 100, -1, true);
+    assertThat(Clocks.allIdle(clock, EXPECTED)).isTrue();
+  }
+
+  @Test
+  void shouldIgnoreARelayThatIsNotExpected() {
+    // Given: a relay partition the topology no longer has, behind on credit-use/0
+    Clocks.reportRelay(clock, WITH_RELAY, "repayguard-order-links/9",
+        List.of(seen(CREDIT, T0, 0, false), seen(MERCHANT, T0, 0, false)));
+
+    // When: the expected sources and relay report, caught up
+    Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 5, false);
+    Clocks.report(clock, WITH_RELAY, MERCHANT, T0 + 100, 5, false);
+    Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 5, false);
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY,
+        List.of(seen(CREDIT, T0 + 100, 5, false), seen(MERCHANT, T0 + 100, 5, false)));
+
+    // Then
+    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+  }
+
+  @Test
   void shouldReportTheLargestEventTimeOfAnySource() {
     // Given
     Clocks.report(clock, EXPECTED, A, T0 + 50, -1, false);
