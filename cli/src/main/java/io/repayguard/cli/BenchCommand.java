@@ -2,13 +2,18 @@ package io.repayguard.cli;
 
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
+import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.sim.ClientSettings;
+import io.repayguard.sim.GroupCatchUp;
+import io.repayguard.sim.ScoreReader;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
 import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,24 +32,42 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * Measures the detector: publishes a simulated backlog to a fresh local stack, starts the
- * detector on it and times how long each stage takes to work through it.
+ * Measures the detector beside plain Kafka Streams: publishes a simulated backlog to a fresh local
+ * stack, then runs on it, one after another with their own application ids, (a) a pass-through of
+ * the inputs, (b) the versioned-table join of {@link BenchPeers} and (c) the detector, each until
+ * it has processed everything; then scores the detector's alerts against the ground truth.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measures detector throughput on a fresh local stack: publishes --events "
-        + "simulated input records as fast as the broker takes them, then starts the detector "
-        + "and prints how long it takes to read the inputs and to decide everything they gave "
-        + "rise to (records/s)."})
+        + "simulated input records as fast as the broker takes them, then runs on that same "
+        + "backlog, one after another, (a) a plain Kafka Streams pass-through of the three "
+        + "inputs, (b) the versioned-table join a Kafka Streams user would write instead "
+        + "(both exactly_once_v2; --no-peers skips them) and (c) the detector, each until it has "
+        + "processed everything. Prints records/s, the ratios (c)/(a) and (c)/(b), heap, RSS "
+        + "and bytes allocated per input record, then the detector's score against the "
+        + "simulator's ground truth."})
 final class BenchCommand implements Callable<Integer> {
   private static final String APPLICATION_ID = "repayguard-bench";
+  private static final String PASS_THROUGH_ID = "repayguard-bench-pass-through";
+  private static final String JOIN_ID = "repayguard-bench-join";
+  private static final String PASS_THROUGH_OUTPUT = "repayguard-bench-pass-through";
+  private static final String UNMATCHED_OUTPUT = "repayguard-bench-unmatched";
   private static final Duration POLL_EVERY = Duration.ofMillis(250);
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+  private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(5);
+  private static final long MIB = 1024 * 1024;
+  private static final Set<KafkaStreams.State> STOPPED = Set.of(KafkaStreams.State.ERROR,
+      KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING,
+      KafkaStreams.State.PENDING_SHUTDOWN);
 
   @ParentCommand
   RepayGuard parent;
@@ -54,12 +80,38 @@ final class BenchCommand implements Callable<Integer> {
   int partitions;
 
   @Option(names = "--stream-threads", defaultValue = "1",
-      description = "Kafka Streams threads of the detector (default ${DEFAULT-VALUE}).")
+      description = "Kafka Streams threads of each run (default ${DEFAULT-VALUE}).")
   int streamThreads;
 
+  @Option(names = "--peers", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run the pass-through and the join before the detector (default on; "
+          + "--no-peers measures the detector alone).")
+  boolean peers;
+
   @Option(names = "--timeout", defaultValue = "10m", converter = Durations.class,
-      description = "Give up when the detector has not caught up by then (default ${DEFAULT-VALUE}).")
+      description = "Give up when a run has not caught up by then (default ${DEFAULT-VALUE}).")
   Duration timeout;
+
+  /**
+   * What one run measured.
+   *
+   * @param inputs backlog records in the topics this run reads
+   * @param inputsRead seconds from start until every input record was committed as read
+   * @param done seconds from start until its internal topics were read to their ends too
+   * @param allocatedBytes heap bytes its stream threads allocated
+   * @param heapUsedBytes heap in use when it had caught up, broker and registry included
+   * @param rssBytes the whole process's resident set then
+   */
+  private record Measured(long inputs, double inputsRead, double done, long allocatedBytes,
+      long heapUsedBytes, OptionalLong rssBytes) {
+    double inputsReadRate() {
+      return inputs / inputsRead;
+    }
+
+    double endToEndRate() {
+      return inputs / done;
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -73,6 +125,10 @@ final class BenchCommand implements Callable<Integer> {
     try (stack) {
       final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
           stack.schemaRegistryUrl(), Map.of());
+      if (peers) {
+        LocalStack.createTopics(stack.bootstrapServers(), partitions,
+            List.of(PASS_THROUGH_OUTPUT, UNMATCHED_OUTPUT));
+      }
       final Simulation.Summary published = new Simulation(client, new PrintStream(
           PrintStream.nullOutputStream())).run(simulation.simulator(Instant.now()),
           simulation.run(Duration.ZERO, SimTopics.defaults()));
@@ -81,15 +137,13 @@ final class BenchCommand implements Callable<Integer> {
       final TopicNames topics = TopicNames.defaults();
       try (Admin admin = Admin.create(client.clientProperties());
            TopicReader reader = new TopicReader(client)) {
-        final Map<TopicPartition, Long> inputEnds = reader.committedEnds(topics.inputs());
-        final Map<String, Object> props = new HashMap<>(client.clientProperties());
-        props.put("num.stream.threads", streamThreads);
-        final long started = System.nanoTime();
-        try (DetectorRunner ignored = DetectorRunner.start(
-            DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
-            new DetectorRunner.Settings(APPLICATION_ID, stateDir, props))) {
-          measure(admin, reader, topics, inputEnds, started, out);
+        final Bench bench = new Bench(admin, reader, reader.committedEnds(topics.inputs()),
+            client, stateDir, out);
+        if (peers) {
+          bench.passThrough(topics);
+          bench.join(topics);
         }
+        bench.detector(topics);
       }
     } finally {
       DemoCommand.deleteQuietly(stateDir);
@@ -97,48 +151,188 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void measure(final Admin admin, final TopicReader reader, final TopicNames topics,
-      final Map<TopicPartition, Long> inputEnds, final long started, final PrintStream out)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    final long inputs = inputEnds.values().stream().mapToLong(Long::longValue).sum();
-    final List<String> internal = List.of(topics.orderLinks(), topics.facts());
-    Double inputsDoneAt = null;
-    long nextReport = started + REPORT_EVERY.toNanos();
-    while (true) {
-      final Map<TopicPartition, OffsetAndMetadata> committed = admin
-          .listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata()
-          .get(30, TimeUnit.SECONDS);
-      final long inputLag = lag(inputEnds, committed);
-      final long internalLag = lag(reader.committedEnds(internal), committed);
-      final double elapsed = (System.nanoTime() - started) / 1e9;
-      if (inputLag == 0 && inputsDoneAt == null) {
-        inputsDoneAt = elapsed;
-      }
-      if (inputsDoneAt != null && internalLag == 0) {
+  /** The runs over one published backlog, sharing the stack's clients. */
+  private final class Bench {
+    private final Admin admin;
+    private final TopicReader reader;
+    private final Map<TopicPartition, Long> inputEnds;
+    private final ClientSettings client;
+    private final Path stateDir;
+    private final PrintStream out;
+    /** What (a) and (b) measured; null until they ran, or when --no-peers. */
+    private Measured passThroughRun;
+    private Measured joinRun;
+
+    Bench(final Admin admin, final TopicReader reader, final Map<TopicPartition, Long> inputEnds,
+        final ClientSettings client, final Path stateDir, final PrintStream out) {
+      this.admin = admin;
+      this.reader = reader;
+      this.inputEnds = inputEnds;
+      this.client = client;
+      this.stateDir = stateDir;
+      this.out = out;
+    }
+
+    /** (a): every input record copied to one output topic. */
+    void passThrough(final TopicNames topics) throws Exception {
+      final Measured m = runPeer(PASS_THROUGH_ID,
+          BenchPeers.buildPassThrough(topics, PASS_THROUGH_OUTPUT), topics.inputs(), List.of());
+      out.printf(Locale.ROOT, "bench: (a) the pass-through read %d input records in %.1f s "
+              + "(%.0f records/s) and committed everything in %.1f s (%.0f input records/s end "
+              + "to end); it wrote %d records%n", m.inputs(), m.inputsRead(), m.inputsReadRate(),
+          m.done(), m.endToEndRate(), reader.count(PASS_THROUGH_OUTPUT));
+      printResources(m);
+      passThroughRun = m;
+    }
+
+    /** (b): repayment events re-keyed by creditId, left-joined to versioned borrowings. */
+    void join(final TopicNames topics) throws Exception {
+      final Duration grace = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+          .grace();
+      final Topology topology = BenchPeers.buildUnmatchedJoin(topics, UNMATCHED_OUTPUT,
+          DetectorSerdes.fromConfig(client.clientProperties()).repaymentEvent().deserializer(),
+          grace);
+      final Measured m = runPeer(JOIN_ID, topology,
+          List.of(topics.creditUse(), topics.repaymentPlan()),
+          List.of(JOIN_ID + "-" + BenchPeers.REPAYMENTS_BY_CREDIT + "-repartition"));
+      out.printf(Locale.ROOT, "bench: (b) the versioned-table join (grace %d min, history %d "
+              + "days; it needs no merchant orders) read %d input records in %.1f s (%.0f "
+              + "records/s) and joined everything in %.1f s (%.0f input records/s end to end); "
+              + "it found %d repayment events without a borrowing%n", grace.toMinutes(),
+          BenchPeers.BORROWINGS_HISTORY.toDays(),
+          m.inputs(), m.inputsRead(), m.inputsReadRate(), m.done(), m.endToEndRate(),
+          reader.count(UNMATCHED_OUTPUT));
+      printResources(m);
+      joinRun = m;
+    }
+
+    /** (c): the detector, then its score once the idle partitions let it decide the rest. */
+    void detector(final TopicNames topics) throws Exception {
+      final StreamThreadAllocations allocations = new StreamThreadAllocations();
+      final long started = System.nanoTime();
+      try (DetectorRunner runner = DetectorRunner.start(
+          DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
+          new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties()))) {
+        final Measured m = drain(APPLICATION_ID, runner.streams(), topics.inputs(),
+            List.of(topics.orderLinks(), topics.facts()), started, allocations);
         final long facts = reader.committedEnds(List.of(topics.facts())).values().stream()
             .mapToLong(Long::longValue).sum();
-        out.printf(Locale.ROOT, "bench: the detector read %d input records in %.1f s "
+        out.printf(Locale.ROOT, "bench: (c) the detector read %d input records in %.1f s "
                 + "(%.0f records/s) and decided everything in %.1f s (%.0f input records/s end "
                 + "to end; facts log %d offsets, %.0f/s)%n",
-            inputs, inputsDoneAt, inputs / inputsDoneAt, elapsed, inputs / elapsed, facts,
-            facts / elapsed);
-        return;
+            m.inputs(), m.inputsRead(), m.inputsReadRate(), m.done(), m.endToEndRate(), facts,
+            facts / m.done());
+        printResources(m);
+        if (passThroughRun != null && joinRun != null) {
+          out.printf(Locale.ROOT, "bench: end to end, (c)/(a) = %.2f and (c)/(b) = %.2f (the "
+                  + "detector's input records/s over the pass-through's and the join's)%n",
+              m.endToEndRate() / passThroughRun.endToEndRate(),
+              m.endToEndRate() / joinRun.endToEndRate());
+        }
+        score(runner.config(), topics);
       }
-      if (System.nanoTime() > nextReport) {
-        nextReport += REPORT_EVERY.toNanos();
-        out.printf(Locale.ROOT, "[%3.0f s] input lag %d, internal lag %d%n", elapsed, inputLag,
-            internalLag);
+    }
+
+    private Measured runPeer(final String applicationId, final Topology topology,
+        final List<String> inputs, final List<String> internal) throws Exception {
+      final KafkaStreams streams = new KafkaStreams(topology, DetectorRunner.streamsProperties(
+          new DetectorRunner.Settings(applicationId, stateDir, properties())));
+      // the failure itself is logged by Streams; drain() sees the client stop
+      streams.setUncaughtExceptionHandler(e -> StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+      final StreamThreadAllocations allocations = new StreamThreadAllocations();
+      final long started = System.nanoTime();
+      try {
+        streams.start();
+        return drain(applicationId, streams, inputs, internal, started, allocations);
+      } finally {
+        streams.close(Duration.ofSeconds(30));
       }
-      if (elapsed > timeout.toSeconds()) {
-        throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "the detector did not "
-            + "catch up within " + timeout + " (input lag " + inputLag + ", internal lag "
-            + internalLag + ")", null);
+    }
+
+    private Map<String, Object> properties() {
+      final Map<String, Object> props = new HashMap<>(client.clientProperties());
+      props.put("num.stream.threads", streamThreads);
+      return props;
+    }
+
+    /**
+     * Waits until {@code group} has committed every record of the backlog in {@code inputs} and
+     * read its {@code internal} topics to their ends, sampling the stream threads' allocations
+     * as it goes.
+     */
+    private Measured drain(final String group, final KafkaStreams streams,
+        final List<String> inputs, final List<String> internal, final long started,
+        final StreamThreadAllocations allocations)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      final Map<TopicPartition, Long> ends = new HashMap<>(inputEnds);
+      ends.keySet().removeIf(p -> !inputs.contains(p.topic()));
+      final long records = ends.values().stream().mapToLong(Long::longValue).sum();
+      Double inputsDoneAt = null;
+      long nextReport = started + REPORT_EVERY.toNanos();
+      while (true) {
+        allocations.sample();
+        if (STOPPED.contains(streams.state())) {
+          throw new UserException(UserException.UNUSABLE_ENVIRONMENT, group + " stopped ("
+              + streams.state() + "); its log says why", null);
+        }
+        final Map<TopicPartition, OffsetAndMetadata> committed = admin
+            .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS);
+        final long inputLag = lag(ends, committed);
+        // internal topics may not exist before the inputs are read: Streams creates some
+        final long internalLag = inputLag > 0 || internal.isEmpty() ? 0
+            : lag(reader.committedEnds(internal), committed);
+        final double elapsed = (System.nanoTime() - started) / 1e9;
+        if (inputLag == 0 && inputsDoneAt == null) {
+          inputsDoneAt = elapsed;
+        }
+        if (inputsDoneAt != null && internalLag == 0) {
+          allocations.sample();
+          return new Measured(records, inputsDoneAt, elapsed, allocations.allocatedBytes(),
+              ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rssBytes());
+        }
+        if (System.nanoTime() > nextReport) {
+          nextReport += REPORT_EVERY.toNanos();
+          out.printf(Locale.ROOT, "[%3.0f s] %s: input lag %d%s%n", elapsed, group, inputLag,
+              inputLag > 0 ? "" : ", internal lag " + internalLag);
+        }
+        if (elapsed > timeout.toSeconds()) {
+          throw new UserException(UserException.UNUSABLE_ENVIRONMENT, group + " did not "
+              + "catch up within " + timeout + " (input lag " + inputLag
+              + (inputLag > 0 ? "" : ", internal lag " + internalLag) + ")", null);
+        }
+        TimeUnit.MILLISECONDS.sleep(POLL_EVERY.toMillis());
       }
-      TimeUnit.MILLISECONDS.sleep(POLL_EVERY.toMillis());
+    }
+
+    private void printResources(final Measured m) {
+      out.printf(Locale.ROOT, "bench:     heap used %d MiB, process RSS %s (both with the "
+              + "in-process broker and registry), stream threads allocated %.0f bytes per input "
+              + "record%n",
+          m.heapUsedBytes() / MIB, m.rssBytes().isPresent()
+              ? m.rssBytes().getAsLong() / MIB + " MiB" : "unknown",
+          (double) m.allocatedBytes() / m.inputs());
+    }
+
+    /**
+     * Scores the alerts against the ground truth, once the detector's partitions have gone idle
+     * and what they were holding back is decided: the last events of a backlog wait for that.
+     */
+    private void score(final DetectorConfig config, final TopicNames topics)
+        throws InterruptedException {
+      out.println("bench: waiting for the detector's partitions to go idle and the last "
+          + "events to be decided, then scoring against the ground truth");
+      Thread.sleep(config.idleTimeout().plus(config.watermarkInterval()).plusSeconds(1)
+          .toMillis());
+      try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), APPLICATION_ID)) {
+        catchUp.await(SETTLE_TIMEOUT);
+      }
+      out.print(new ScoreReader(client).score(SimTopics.GROUND_TRUTH, topics.alerts(),
+          Optional.empty()).render(5));
     }
   }
 
-  /** Offsets not yet committed by the detector; transaction markers count, as offsets do. */
+  /** Offsets not yet committed by a group; transaction markers count, as offsets do. */
   private static long lag(final Map<TopicPartition, Long> ends,
       final Map<TopicPartition, OffsetAndMetadata> committed) {
     long lag = 0;
@@ -149,5 +343,17 @@ final class BenchCommand implements Callable<Integer> {
       lag += Math.max(0, behind);
     }
     return lag;
+  }
+
+  /** This process's resident set from {@code /proc/self/status}; empty where there is none. */
+  private static OptionalLong rssBytes() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(line -> line.startsWith("VmRSS:"))
+          .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
+          .findFirst();
+    } catch (final IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 }

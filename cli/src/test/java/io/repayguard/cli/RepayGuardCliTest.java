@@ -45,6 +45,14 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldLetBenchSkipThePeers() {
+    final Run run = run("bench", "--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("--[no-]peers");
+  }
+
+  @Test
   void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
     final Path file = dir.resolve("history.jsonl");
 

@@ -136,7 +136,12 @@ public final class DetectorRunner implements AutoCloseable {
     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
-  static Properties streamsProperties(final Settings settings) {
+  /**
+   * The Kafka Streams properties the detector runs with: exactly_once_v2, explicit internal
+   * names, bounded RocksDB memory, a 16 MiB cache, then {@code settings}' own properties. Public so
+   * a benchmark can run other topologies under the same settings.
+   */
+  public static Properties streamsProperties(final Settings settings) {
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -65,6 +66,21 @@ public final class TopicReader implements AutoCloseable {
    */
   public List<ConsumerRecord<byte[], byte[]>> records(final String topic,
       final Map<TopicPartition, Long> starts, final Map<TopicPartition, Long> stops) {
+    final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    read(topic, starts, stops, records::add);
+    return records;
+  }
+
+  /** How many committed records {@code topic} holds, to its settled end; keeps none of them. */
+  public long count(final String topic) {
+    final long[] count = {0};
+    read(topic, Map.of(), Map.of(), r -> count[0]++);
+    return count[0];
+  }
+
+  private void read(final String topic, final Map<TopicPartition, Long> starts,
+      final Map<TopicPartition, Long> stops,
+      final Consumer<ConsumerRecord<byte[], byte[]>> sink) {
     final List<TopicPartition> partitions = consumer.partitionsFor(topic, CALL_TIMEOUT).stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();
     if (partitions.isEmpty()) {
@@ -80,7 +96,6 @@ public final class TopicReader implements AutoCloseable {
         consumer.seek(p, offset);
       }
     });
-    final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     final long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
       if (System.nanoTime() > deadline) {
@@ -89,11 +104,10 @@ public final class TopicReader implements AutoCloseable {
       }
       for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
-          records.add(r);
+          sink.accept(r);
         }
       }
     }
-    return records;
   }
 
   /** The decoded values of {@link #records(String, Map, Map)}, tombstones left out. */
