@@ -14,10 +14,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class CreditUseIngest extends IngestProcessor<CreditUse> {
 
-  CreditUseIngest(final DetectorConfig config, final Deserializer<CreditUse> decoder) {
+  CreditUseIngest(final DetectorConfig config, final Deserializer<CreditUse> decoder,
+      final InputLag inputLag) {
     super(config.topics().creditUse(), decoder, config,
         List.of(Names.CREDIT_USE_FACTS_SINK, Names.CREDIT_USE_ORDER_LINKS_SINK),
-        Names.CREDIT_USE_DLQ_SINK);
+        Names.CREDIT_USE_DLQ_SINK, inputLag);
   }
 
   @Override

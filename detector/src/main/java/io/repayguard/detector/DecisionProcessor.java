@@ -35,7 +35,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     DecisionOutput {
   private final DetectorConfig config;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
-  private final IdleClock idleClock = new IdleClock();
+  private IdleClock idleClock;
 
   private ProcessorContext<Object, Object> context;
   private DeadLetters deadLetters;
@@ -48,9 +48,15 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     this.config = config;
   }
 
+  /**
+   * Starts, or starts again: Kafka Streams calls this on the same instance when it revives a task
+   * after an aborted transaction, so the clock is read from the store again and the idle clock
+   * forgets the aborted run's last tick.
+   */
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
+    this.idleClock = new IdleClock();
     this.deadLetters = new DeadLetters(context, Names.DECISION_DLQ_SINK);
     this.engine = new DecisionEngine(
         new DecisionSettings(config.grace().toMillis(), config.maxFeeBps(),

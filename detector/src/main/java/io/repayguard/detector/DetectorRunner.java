@@ -69,11 +69,13 @@ public final class DetectorRunner implements AutoCloseable {
   public static DetectorRunner start(final DetectorConfig requested, final Settings settings) {
     checkRegistry(settings.clientProperties());
     final DetectorConfig config = prepareTopics(requested, settings.clientProperties());
+    final ConsumerLag inputLag = new ConsumerLag();
     final Topology topology = DetectorTopology.build(config,
-        DetectorSerdes.fromConfig(settings.clientProperties()));
+        DetectorSerdes.fromConfig(settings.clientProperties()), inputLag);
     LOG.info("Starting detector {} with {}", settings.applicationId(), config);
     LOG.debug("Detector topology (also: ./repayguard detect --describe)\n{}", topology.describe());
     final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
+    inputLag.attach(streams);
     final DetectorRunner runner = new DetectorRunner(streams, config);
     streams.setUncaughtExceptionHandler(runner::onUncaught);
     streams.setStateListener((now, before) -> {

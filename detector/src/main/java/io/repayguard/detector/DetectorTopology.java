@@ -58,8 +58,20 @@ import org.apache.kafka.streams.state.Stores;
 public final class DetectorTopology {
   private DetectorTopology() {}
 
-  /** Builds the topology; no I/O, nothing started. */
+  /**
+   * Builds the topology for a TopologyTestDriver, where every partition is always read to its
+   * end ({@link InputLag#NO_CONSUMER}); no I/O, nothing started.
+   */
   public static Topology build(final DetectorConfig config, final DetectorSerdes serdes) {
+    return build(config, serdes, InputLag.NO_CONSUMER);
+  }
+
+  /**
+   * Builds the topology; no I/O, nothing started. {@code inputLag} tells the ingest stage whether
+   * an input partition is read to its end, the half of idleness a processor cannot see itself.
+   */
+  public static Topology build(final DetectorConfig config, final DetectorSerdes serdes,
+      final InputLag inputLag) {
     final TopicNames topics = config.topics();
     final Topology topology = new Topology();
     final ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
@@ -71,7 +83,8 @@ public final class DetectorTopology {
     topology.addSource(AutoOffsetReset.earliest(), Names.CREDIT_USE_SOURCE, bytesIn, bytesIn,
         topics.creditUse());
     topology.addProcessor(Names.CREDIT_USE_INGEST,
-        supplier(() -> new CreditUseIngest(config, serdes.creditUse().deserializer()), Set.of()),
+        supplier(() -> new CreditUseIngest(config, serdes.creditUse().deserializer(), inputLag),
+            Set.of()),
         Names.CREDIT_USE_SOURCE);
     topology.addSink(Names.CREDIT_USE_FACTS_SINK, topics.facts(), keys, factSerde.serializer(),
         partitioner, Names.CREDIT_USE_INGEST);
@@ -83,7 +96,8 @@ public final class DetectorTopology {
     topology.addSource(AutoOffsetReset.earliest(), Names.MERCHANT_ORDER_SOURCE, bytesIn, bytesIn,
         topics.merchantOrder());
     topology.addProcessor(Names.MERCHANT_ORDER_INGEST,
-        supplier(() -> new MerchantOrderIngest(config, serdes.merchantOrder().deserializer()),
+        supplier(() -> new MerchantOrderIngest(config, serdes.merchantOrder().deserializer(),
+            inputLag),
             Set.of()),
         Names.MERCHANT_ORDER_SOURCE);
     topology.addSink(Names.MERCHANT_ORDER_ORDER_LINKS_SINK, topics.orderLinks(), keys,
@@ -96,7 +110,8 @@ public final class DetectorTopology {
     topology.addSource(AutoOffsetReset.earliest(), Names.REPAYMENT_PLAN_SOURCE, bytesIn, bytesIn,
         topics.repaymentPlan());
     topology.addProcessor(Names.REPAYMENT_PLAN_INGEST,
-        supplier(() -> new RepaymentPlanIngest(config, serdes.repaymentEvent().deserializer()),
+        supplier(() -> new RepaymentPlanIngest(config, serdes.repaymentEvent().deserializer(),
+            inputLag),
             Set.of(store(PLAN_CREDITS_STORE, avro(PlanCredit.getClassSchema())))),
         Names.REPAYMENT_PLAN_SOURCE);
     topology.addSink(Names.REPAYMENT_PLAN_FACTS_SINK, topics.facts(), keys,

@@ -19,8 +19,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * breaks the contract, and forwards the rest as facts carrying this partition's clock.
  *
  * <p>Keeps, in memory, the largest eventTime read from its partition, the offset of the last
- * record handled, and whether the partition is idle (no valid record for {@code idle-timeout} of
- * wall-clock time). It tells every downstream partition its clock on a wall-clock schedule when
+ * record handled, and whether the partition is idle (read to its end offset, as {@link InputLag}
+ * tells, and no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream partition its clock on a wall-clock schedule when
  * the clock or the offset moved, at once when the partition turns idle or active again, and with
  * every fact. The offset lets the decision stage tell whether the order-link stage has caught up
  * with this partition. Downstream never lowers a clock, so a restart that forgets the largest
@@ -40,6 +40,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private final List<String> watermarkSinks;
   private final String dlqSink;
   private final DetectorConfig.Replay replay;
+  private final InputLag inputLag;
 
   private ProcessorContext<Object, Object> context;
   private DeadLetters deadLetters;
@@ -52,7 +53,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private long lastArrivalWallMs;
 
   IngestProcessor(final String topic, final Deserializer<T> decoder, final DetectorConfig config,
-      final List<String> watermarkSinks, final String dlqSink) {
+      final List<String> watermarkSinks, final String dlqSink, final InputLag inputLag) {
     this.topic = topic;
     this.decoder = decoder;
     this.idleTimeout = config.idleTimeout();
@@ -60,13 +61,24 @@ abstract class IngestProcessor<T extends SpecificRecord>
     this.watermarkSinks = watermarkSinks;
     this.dlqSink = dlqSink;
     this.replay = config.replay();
+    this.inputLag = inputLag;
   }
 
+  /**
+   * Starts, or starts again: Kafka Streams calls this on the same instance when it revives a task
+   * after an aborted transaction, so the clock starts from nothing rather than from records whose
+   * facts were aborted (downstream never lowers a clock, so nothing is lost).
+   */
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
     this.deadLetters = new DeadLetters(context, dlqSink);
     this.source = DetectorConfig.sourceName(topic, context.taskId().partition());
+    this.maxEventTime = Clocks.UNKNOWN;
+    this.offset = -1;
+    this.toldMaxEventTime = Clocks.UNKNOWN;
+    this.toldOffset = -1;
+    this.idle = false;
     this.lastArrivalWallMs = context.currentSystemTimeMs();
     context.schedule(watermarkInterval, PunctuationType.WALL_CLOCK_TIME, this::tellClockIfMoved);
   }
@@ -129,7 +141,8 @@ abstract class IngestProcessor<T extends SpecificRecord>
   }
 
   private void tellClockIfMoved(final long wallNow) {
-    if (!idle && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()) {
+    if (!idle && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()
+        && inputLag.atEnd(topic, context.taskId().partition())) {
       idle = true;
       tellClock(wallNow);
     } else if (maxEventTime > toldMaxEventTime || offset > toldOffset) {

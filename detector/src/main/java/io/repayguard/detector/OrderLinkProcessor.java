@@ -56,9 +56,12 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     this.expected = Sources.direct(config.orderLinkSources());
   }
 
+  /** Starts, or starts again on a revived task: what was told is read from the store anew. */
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
+    this.told = null;
+    this.changed = false;
     this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
     this.source = DetectorConfig.sourceName(config.topics().orderLinks(),
         context.taskId().partition());

@@ -22,9 +22,10 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
   private KeyValueStore<String, PlanCredit> firstCredit;
   private final long inactiveMillis;
 
-  RepaymentPlanIngest(final DetectorConfig config, final Deserializer<RepaymentEvent> decoder) {
+  RepaymentPlanIngest(final DetectorConfig config, final Deserializer<RepaymentEvent> decoder,
+      final InputLag inputLag) {
     super(config.topics().repaymentPlan(), decoder, config,
-        List.of(Names.REPAYMENT_PLAN_FACTS_SINK), Names.REPAYMENT_PLAN_DLQ_SINK);
+        List.of(Names.REPAYMENT_PLAN_FACTS_SINK), Names.REPAYMENT_PLAN_DLQ_SINK, inputLag);
     this.inactiveMillis = config.retention().inactive().toMillis();
   }
 

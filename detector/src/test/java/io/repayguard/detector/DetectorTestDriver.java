@@ -62,6 +62,11 @@ final class DetectorTestDriver implements AutoCloseable {
   }
 
   DetectorTestDriver(final DetectorConfig config) {
+    this(config, InputLag.NO_CONSUMER);
+  }
+
+  /** A driver whose ingest asks {@code inputLag} whether a partition is read to its end. */
+  DetectorTestDriver(final DetectorConfig config, final InputLag inputLag) {
     this.config = config;
     this.serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
         AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
@@ -78,7 +83,7 @@ final class DetectorTestDriver implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     this.driver = new TopologyTestDriver(
-        DetectorTopology.build(config, DetectorSerdes.fromConfig(serdeConfig)), props,
+        DetectorTopology.build(config, DetectorSerdes.fromConfig(serdeConfig), inputLag), props,
         WALL_START);
     final TopicNames topics = config.topics();
     this.alertTopic = driver.createOutputTopic(topics.alerts(), new StringDeserializer(),
