@@ -15,8 +15,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** Runs the detector. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
-    description = {"Runs the detector: joins credit-use, merchant-order and repayment-plan, and "
-        + "publishes alerts to repayment-alerts and holds to repayment-hold-commands, exactly once.",
+    description = {"Runs the detector: joins credit-use, merchant-order and repayment-plan, "
+        + "applies analysts' commands from repayguard-ops, and publishes alerts to "
+        + "repayment-alerts and holds to repayment-hold-commands, exactly once.",
         "Settings: defaults < --config file < environment < flags. Runs until Ctrl-C."})
 final class DetectCommand implements Callable<Integer> {
 

@@ -81,8 +81,8 @@ record DetectSettings(String applicationId, Path stateDir, DetectorConfig config
     final TopicNames d = TopicNames.defaults();
     return new TopicNames(
         take(rest, d.creditUse()), take(rest, d.merchantOrder()), take(rest, d.repaymentPlan()),
-        take(rest, d.alerts()), take(rest, d.holdCommands()), take(rest, d.dlq()),
-        take(rest, d.orderLinks()), take(rest, d.facts()));
+        take(rest, d.ops()), take(rest, d.alerts()), take(rest, d.holdCommands()),
+        take(rest, d.dlq()), take(rest, d.orderLinks()), take(rest, d.facts()));
   }
 
   private static String take(final Map<String, String> rest, final String defaultName) {

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./repayguard} command line: subcommands for the local stack, publishing, tailing and
- * the detector.
+ * The {@code ./repayguard} command line: subcommands for the local stack, publishing, tailing,
+ * the detector, and analysts' ack and resolve.
  *
  * <p>Exit codes: 0 done, 1 the environment did not work (broker or registry unreachable, the
  * detector failed), 2 bad input (flag, setting, file). A user error prints one line; the stack
@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     description = "Catches repayment demands for money that was never borrowed.",
     subcommands = {StackCommand.class, PublishCommand.class, TailCommand.class,
         DetectCommand.class, SimulateCommand.class, ScoreCommand.class, DemoCommand.class,
-        ReplayCommand.class, BenchCommand.class,
+        ReplayCommand.class, BenchCommand.class, AckCommand.class, ResolveCommand.class,
         CommandLine.HelpCommand.class})
 public final class RepayGuard implements Runnable {
 
@@ -48,7 +48,8 @@ public final class RepayGuard implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(new CommandLine(this),
-        "a command is required: demo, stack, publish, tail, detect, simulate, score or replay");
+        "a command is required: demo, stack, publish, tail, detect, simulate, score, replay, "
+            + "ack or resolve");
   }
 
   public static void main(final String[] args) {

@@ -193,7 +193,7 @@ final class ReplayRunner {
     final String suffix = options.suffix();
     final String privateSuffix = suffix + "-" + options.runId();
     return new TopicNames(live.creditUse(), live.merchantOrder(), live.repaymentPlan(),
-        live.alerts() + suffix, live.holdCommands() + suffix, live.dlq() + suffix,
+        live.ops(), live.alerts() + suffix, live.holdCommands() + suffix, live.dlq() + suffix,
         options.fromInputs() ? live.orderLinks() + privateSuffix : live.orderLinks(),
         options.fromInputs() ? live.facts() + privateSuffix : live.facts());
   }

@@ -55,7 +55,7 @@ final class BrokerHarness implements AutoCloseable {
     final String p = label + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     final TopicNames d = TopicNames.defaults();
     return new TopicNames(p + d.creditUse(), p + d.merchantOrder(), p + d.repaymentPlan(),
-        p + d.alerts(), p + d.holdCommands(), p + d.dlq(), p + d.orderLinks(), p + d.facts());
+        p + d.ops(), p + d.alerts(), p + d.holdCommands(), p + d.dlq(), p + d.orderLinks(), p + d.facts());
   }
 
   /** The test defaults: DESIGN.md's rules, a short idle timeout so barriers are quick. */
@@ -88,7 +88,7 @@ final class BrokerHarness implements AutoCloseable {
         new Publisher.Options(file, java.util.Optional.of(group), Duration.ZERO, IDLE_TIMEOUT,
             Duration.ofMinutes(2), Map.of(d.creditUse(), topics.creditUse(),
                 d.merchantOrder(), topics.merchantOrder(),
-                d.repaymentPlan(), topics.repaymentPlan())));
+                d.repaymentPlan(), topics.repaymentPlan(), d.ops(), topics.ops())));
   }
 
   /** Waits as a barrier does: the group caught up, its inputs idle, and caught up again. */

@@ -12,6 +12,7 @@ import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.OrderStatus;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.RepaymentEventType;
@@ -59,6 +60,10 @@ public final class DecisionEngine {
   public void onFact(final Fact fact) {
     if (fact.getPayload() instanceof Flush) {
       flush();
+      return;
+    }
+    if (fact.getPayload() instanceof OpsCommand command) {
+      onOpsCommand(command);
       return;
     }
     final ClockState clock = store.clock();
@@ -232,6 +237,19 @@ public final class DecisionEngine {
     store.putPlan(plan);
     store.schedule(saturatedAdd(event.getEventTime().toEpochMilli(), settings.graceMillis()), seq,
         PendingWork.newBuilder().setPlanId(event.getPlanId()).setEvent(event).build());
+  }
+
+  /**
+   * Rule 11: applies an analyst's command at once, in facts-log order. It records no clock and
+   * runs no queued work: an ops command neither moves nor waits for detector time.
+   */
+  private void onOpsCommand(final OpsCommand command) {
+    final Optional<PlanState> plan = store.plan(command.getPlanId());
+    if (plan.isEmpty()) {
+      output.opsCommandIgnored(command, "no state for the plan on this partition");
+    } else if (ManualResolution.apply(plan.get(), command, detectorTime(), holdPolicy, output)) {
+      store.putPlan(plan.get());
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package io.repayguard.decision;
 
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
+import io.repayguard.events.OpsCommand;
 
 /** Where decisions go: alerts and hold commands, in the order they were decided. */
 public interface DecisionOutput {
@@ -15,4 +16,11 @@ public interface DecisionOutput {
   void alert(Alert alert);
 
   void command(HoldCommand command);
+
+  /**
+   * An analyst's command changed nothing (DESIGN.md, Manual resolution): no state for its plan
+   * here, its commandId was read before, or its rule has no open alert. Not an error: the alert
+   * may have been resolved already. The adapter counts and logs it.
+   */
+  default void opsCommandIgnored(OpsCommand command, String why) {}
 }

@@ -62,15 +62,42 @@ final class PlanAlerts {
   /** Closes {@code alert} and republishes it RESOLVED, same id and severity; returns it. */
   static Alert resolve(final PlanState plan, final Alert alert, final long now,
       final String reason, final DecisionOutput output) {
+    return resolve(plan, alert, now, Map.of("resolvedBy", reason), output);
+  }
+
+  /**
+   * Closes {@code alert} and republishes it RESOLVED, same id and severity, with {@code notes}
+   * added to its evidence (in their iteration order); returns it.
+   */
+  static Alert resolve(final PlanState plan, final Alert alert, final long now,
+      final Map<String, String> notes, final DecisionOutput output) {
     plan.setOpenAlerts(plan.getOpenAlerts().stream()
         .filter(open -> !open.getAlert().getAlertId().equals(alert.getAlertId()))
         .collect(Collectors.toCollection(ArrayList::new)));
     final Map<String, String> evidence = new LinkedHashMap<>(alert.getEvidence());
-    evidence.put("resolvedBy", reason);
+    evidence.putAll(notes);
     final Alert resolved = Alert.newBuilder(alert).setStatus(AlertStatus.RESOLVED)
         .setEvidence(evidence).setDecidedAt(Instant.ofEpochMilli(now)).build();
     output.alert(resolved);
     return resolved;
+  }
+
+  /**
+   * Keeps {@code alert} open with {@code notes} added to its evidence, otherwise unchanged (status,
+   * decidedAt and all), stores it so and republishes it; returns it.
+   */
+  static Alert annotate(final PlanState plan, final Alert alert, final Map<String, String> notes,
+      final DecisionOutput output) {
+    final Map<String, String> evidence = new LinkedHashMap<>(alert.getEvidence());
+    evidence.putAll(notes);
+    final Alert annotated = Alert.newBuilder(alert).setEvidence(evidence).build();
+    for (final OpenAlert open : plan.getOpenAlerts()) {
+      if (open.getAlert().getAlertId().equals(alert.getAlertId())) {
+        open.setAlert(annotated);
+      }
+    }
+    output.alert(annotated);
+    return annotated;
   }
 
   private static int nextOccurrence(final PlanState plan, final Rule rule) {

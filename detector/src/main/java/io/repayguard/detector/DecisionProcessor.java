@@ -12,16 +12,20 @@ import io.repayguard.events.Alert;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The decision stage: feeds each fact of its facts partition to the {@link DecisionEngine} and
@@ -29,16 +33,21 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>A thin adapter: state lives in stores ({@link StoreBackedDecisionStore}), rules in the
  * engine. Outputs carry the timestamp of the fact that caused them. In live mode an
- * {@link IdleClock} may write ticks into this partition of the facts log.
+ * {@link IdleClock} may write ticks into this partition of the facts log. An analyst's command
+ * that changed nothing is counted in the task metric {@code ops-command-ignored-total} (group
+ * {@code stream-repayguard-metrics}) and logged on one line.
  */
 final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>,
     DecisionOutput {
+  private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
+
   private final DetectorConfig config;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
   private IdleClock idleClock;
 
   private ProcessorContext<Object, Object> context;
   private DeadLetters deadLetters;
+  private Sensor opsIgnored;
   private DecisionEngine engine;
   private long currentTimestamp;
   /** Plans with an alert published in the current decision step: their commands follow. */
@@ -58,6 +67,8 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     this.context = context;
     this.idleClock = new IdleClock();
     this.deadLetters = new DeadLetters(context, Names.DECISION_DLQ_SINK);
+    this.opsIgnored = context.metrics().addRateTotalSensor("repayguard", "ops",
+        "ops-command-ignored", Sensor.RecordingLevel.INFO, "task-id", context.taskId().toString());
     this.engine = new DecisionEngine(
         new DecisionSettings(config.grace().toMillis(), config.maxFeeBps(),
             config.holdSeverity(), config.decisionSources(), config.retention()),
@@ -147,6 +158,14 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     }
     context.forward(new Record<>(command.getPlanId(), command, currentTimestamp),
         Names.DECISION_HOLDS_SINK);
+  }
+
+  @Override
+  public void opsCommandIgnored(final OpsCommand command, final String why) {
+    opsIgnored.record();
+    LOG.info("Ops command {} ({} {} of plan {} by {}) changed nothing: {}",
+        command.getCommandId(), command.getAction(), command.getRule(), command.getPlanId(),
+        command.getAnalyst(), why);
   }
 
   private void tickWhileIdle(final long wallNowMs) {

@@ -106,8 +106,10 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   }
 
   /**
-   * Sources the decision stage hears from: every input partition directly, and every order-link
-   * partition as a relay of the credit-use and merchant-order partitions.
+   * Sources the decision stage hears from: every data input partition directly, and every
+   * order-link partition as a relay of the credit-use and merchant-order partitions. Not the ops
+   * topic's partitions: an analyst's command is not event time and takes no part in the
+   * watermark.
    */
   public Sources decisionSources() {
     final Set<String> direct = new LinkedHashSet<>(orderLinkSources());

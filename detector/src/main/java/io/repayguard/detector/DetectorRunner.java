@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the detector's lifecycle: checks the cluster and registry, creates the topics the detector
- * writes, starts Kafka Streams exactly once, and waits; a failure of the streams is rethrown.
+ * writes (and the ops topic, partitioned like repayment-plan, when it is missing), starts Kafka
+ * Streams exactly once, and waits; a failure of the streams is rethrown.
  *
  * <p>It never cleans up local state: that is a reset, an explicit step of its own.
  */
@@ -184,8 +185,10 @@ public final class DetectorRunner implements AutoCloseable {
             + rootMessage(e) + ")", e);
       }
       final TopicNames topics = config.topics();
-      final Map<String, Integer> inputs = partitionCounts(admin, topics.inputs());
+      final Map<String, Integer> inputs = partitionCounts(admin,
+          List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
       final int partitions = inputs.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+      prepareOpsTopic(admin, topics, inputs.get(topics.repaymentPlan()));
       createMissing(admin, topics.outputs(), partitions);
       final int orderLinks = partitionCounts(admin, List.of(topics.orderLinks()))
           .get(topics.orderLinks());
@@ -195,6 +198,23 @@ public final class DetectorRunner implements AutoCloseable {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while preparing topics", e);
+    }
+  }
+
+  /**
+   * Makes sure the ops topic has as many partitions as repayment-plan, creating it so if missing:
+   * an ops command finds its plan through the plan-credit store of the same-numbered
+   * repayment-plan partition, so with other counts it would miss its plan.
+   */
+  private static void prepareOpsTopic(final Admin admin, final TopicNames topics,
+      final int planPartitions) throws InterruptedException {
+    createMissing(admin, List.of(topics.ops()), planPartitions);
+    final int opsPartitions = partitionCounts(admin, List.of(topics.ops())).get(topics.ops());
+    if (opsPartitions != planPartitions) {
+      throw new IllegalStateException("topic " + topics.ops() + " has " + opsPartitions
+          + " partitions but " + topics.repaymentPlan() + " has " + planPartitions + ": they "
+          + "must match, since an ops command reaches its plan through the repayment-plan "
+          + "partition of the same number");
     }
   }
 

@@ -4,6 +4,7 @@ import io.repayguard.events.Alert;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.serde.SpecificAvroSerde;
 import java.util.Map;
@@ -17,7 +18,7 @@ import org.apache.avro.specific.SpecificRecord;
 public record DetectorSerdes(SpecificAvroSerde<CreditUse> creditUse,
     SpecificAvroSerde<MerchantOrder> merchantOrder,
     SpecificAvroSerde<RepaymentEvent> repaymentEvent, SpecificAvroSerde<Alert> alert,
-    SpecificAvroSerde<HoldCommand> holdCommand) {
+    SpecificAvroSerde<HoldCommand> holdCommand, SpecificAvroSerde<OpsCommand> opsCommand) {
 
   /** Serdes configured with Confluent-style settings ({@code schema.registry.url}, ...). */
   public static DetectorSerdes fromConfig(final Map<String, ?> serdeConfig) {
@@ -26,7 +27,8 @@ public record DetectorSerdes(SpecificAvroSerde<CreditUse> creditUse,
         configured(new SpecificAvroSerde<>(MerchantOrder.getClassSchema()), serdeConfig),
         configured(new SpecificAvroSerde<>(RepaymentEvent.getClassSchema()), serdeConfig),
         configured(new SpecificAvroSerde<>(Alert.getClassSchema()), serdeConfig),
-        configured(new SpecificAvroSerde<>(HoldCommand.getClassSchema()), serdeConfig));
+        configured(new SpecificAvroSerde<>(HoldCommand.getClassSchema()), serdeConfig),
+        configured(new SpecificAvroSerde<>(OpsCommand.getClassSchema()), serdeConfig));
   }
 
   private static <T extends SpecificRecord> SpecificAvroSerde<T> configured(

@@ -45,9 +45,11 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Three stages, joined through two topics the detector owns:
  * <ol>
- *   <li>ingest, one sub-topology per input: decode, check the contract (failures to the DLQ),
- *       forward facts with the partition's clock; borrowings and plan events to the facts log,
- *       orders and borrowings' order references to the order-links topic;
+ *   <li>ingest, one sub-topology per data input: decode, check the contract (failures to the
+ *       DLQ), forward facts with the partition's clock; borrowings and plan events to the facts
+ *       log, orders and borrowings' order references to the order-links topic. Analysts' ops
+ *       commands are read in the repayment-plan sub-topology, whose plan-credit store sends each
+ *       to its plan's facts partition; they carry no clock;
  *   <li>order-link, keyed by orderId: sends each order's latest state to the borrowings naming
  *       it, in the facts log;
  *   <li>decision, one task per facts partition: the {@code DecisionEngine} over state stores,
@@ -118,6 +120,18 @@ public final class DetectorTopology {
         factSerde.serializer(), partitioner, Names.REPAYMENT_PLAN_INGEST);
     topology.addSink(Names.REPAYMENT_PLAN_DLQ_SINK, topics.dlq(), bytesOut, bytesOut,
         Names.REPAYMENT_PLAN_INGEST);
+
+    topology.addSource(AutoOffsetReset.earliest(), Names.OPS_SOURCE, bytesIn, bytesIn,
+        topics.ops());
+    topology.addProcessor(Names.OPS_INGEST,
+        supplier(() -> new OpsCommandIngest(config, serdes.opsCommand().deserializer()),
+            Set.of()),
+        Names.OPS_SOURCE);
+    // Sharing the plan-credit store puts both sources in one task per partition number.
+    topology.connectProcessorAndStateStores(Names.OPS_INGEST, PLAN_CREDITS_STORE);
+    topology.addSink(Names.OPS_FACTS_SINK, topics.facts(), keys, factSerde.serializer(),
+        partitioner, Names.OPS_INGEST);
+    topology.addSink(Names.OPS_DLQ_SINK, topics.dlq(), bytesOut, bytesOut, Names.OPS_INGEST);
 
     topology.addSource(AutoOffsetReset.earliest(), Names.ORDER_LINKS_SOURCE, bytesIn, bytesIn,
         topics.orderLinks());

@@ -26,6 +26,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * with this partition. Downstream never lowers a clock, so a restart that forgets the largest
  * eventTime loses nothing.
  *
+ * <p>A partition whose records do not make time ({@link #keepsTime()} false: the ops topic) tells
+ * no watermarks, and its facts carry no clock.
+ *
  * @param <T> the input's Avro value type
  */
 abstract class IngestProcessor<T extends SpecificRecord>
@@ -129,6 +132,14 @@ abstract class IngestProcessor<T extends SpecificRecord>
   /** Forwards the facts {@code value} gives rise to, through {@link #forward}. */
   abstract void route(T value, long timestamp);
 
+  /**
+   * Whether this partition's records count toward detector time. The ops topic's do not
+   * (DESIGN.md, Manual resolution): a person's command is not event time.
+   */
+  boolean keepsTime() {
+    return true;
+  }
+
   /** Forwards {@code payload} under {@code key} to {@code sink}, with this partition's clock. */
   final void forward(final String sink, final String key, final Object payload,
       final long timestamp) {
@@ -159,6 +170,11 @@ abstract class IngestProcessor<T extends SpecificRecord>
   }
 
   private Fact fact(final Object payload) {
+    if (!keepsTime()) {
+      return Fact.newBuilder().setSource(source).setWatermark(Clocks.UNKNOWN)
+          .setMaxEventTime(Clocks.UNKNOWN).setIdle(true).setOffset(-1).setPayload(payload)
+          .build();
+    }
     return Fact.newBuilder().setSource(source).setWatermark(maxEventTime)
         .setMaxEventTime(maxEventTime).setIdle(idle).setOffset(offset).setPayload(payload)
         .build();

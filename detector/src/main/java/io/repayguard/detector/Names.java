@@ -10,12 +10,14 @@ public final class Names {
   public static final String CREDIT_USE_SOURCE = "credit-use-source";
   public static final String MERCHANT_ORDER_SOURCE = "merchant-order-source";
   public static final String REPAYMENT_PLAN_SOURCE = "repayment-plan-source";
+  public static final String OPS_SOURCE = "ops-source";
   public static final String ORDER_LINKS_SOURCE = "order-links-source";
   public static final String FACTS_SOURCE = "facts-source";
 
   public static final String CREDIT_USE_INGEST = "credit-use-ingest";
   public static final String MERCHANT_ORDER_INGEST = "merchant-order-ingest";
   public static final String REPAYMENT_PLAN_INGEST = "repayment-plan-ingest";
+  public static final String OPS_INGEST = "ops-ingest";
   public static final String ORDER_LINK = "order-link";
   public static final String DECISION = "decision";
 
@@ -27,6 +29,8 @@ public final class Names {
   public static final String MERCHANT_ORDER_DLQ_SINK = "merchant-order-dlq-sink";
   public static final String REPAYMENT_PLAN_FACTS_SINK = "repayment-plan-facts-sink";
   public static final String REPAYMENT_PLAN_DLQ_SINK = "repayment-plan-dlq-sink";
+  public static final String OPS_FACTS_SINK = "ops-facts-sink";
+  public static final String OPS_DLQ_SINK = "ops-dlq-sink";
   public static final String ORDER_LINK_FACTS_SINK = "order-link-facts-sink";
   public static final String ORDER_LINK_DLQ_SINK = "order-link-dlq-sink";
   public static final String DECISION_ALERTS_SINK = "decision-alerts-sink";
@@ -34,6 +38,7 @@ public final class Names {
   public static final String DECISION_TICKS_SINK = "decision-ticks-sink";
   public static final String DECISION_DLQ_SINK = "decision-dlq-sink";
 
+  /** Written by the repayment-plan ingest, read by the ops ingest of the same task. */
   public static final String PLAN_CREDITS_STORE = "ingest-plan-credits";
   public static final String ORDER_LINK_ORDERS_STORE = "order-link-orders";
   public static final String ORDER_LINK_CLOCK_STORE = "order-link-clock";

@@ -74,7 +74,15 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
       known.setLastEventTime(eventTime);
       firstCredit.put(event.getPlanId(), known);
     }
-    final String key = event.getCreditId() == null ? event.getPlanId() : event.getCreditId();
-    forward(Names.REPAYMENT_PLAN_FACTS_SINK, key, event, timestamp);
+    forward(Names.REPAYMENT_PLAN_FACTS_SINK, factsKey(event.getPlanId(), event.getCreditId()),
+        event, timestamp);
+  }
+
+  /**
+   * The facts-log key of a plan's facts: its creditId, so the plan's state sits with its
+   * borrowing's, or its planId when it names none.
+   */
+  static String factsKey(final String planId, final String creditId) {
+    return creditId == null ? planId : creditId;
   }
 }

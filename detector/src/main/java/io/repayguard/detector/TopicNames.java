@@ -5,22 +5,26 @@ import java.util.List;
 /**
  * The topics the detector reads and writes (DESIGN.md, Topics); every name is configurable.
  *
+ * @param ops analysts' acknowledge and resolve commands, keyed by planId; read in the same task
+ *     as {@code repaymentPlan}, so it must have as many partitions
  * @param facts the log the decision stage reads: facts and watermarks in the order it saw them,
  *     keyed by creditId and kept forever, so a replay reproduces live decisions
  * @param orderLinks where orders meet the borrowings that name them, keyed by orderId
  */
 public record TopicNames(String creditUse, String merchantOrder, String repaymentPlan,
-    String alerts, String holdCommands, String dlq, String orderLinks, String facts) {
+    String ops, String alerts, String holdCommands, String dlq, String orderLinks,
+    String facts) {
 
   /** DESIGN.md's default names. */
   public static TopicNames defaults() {
-    return new TopicNames("credit-use", "merchant-order", "repayment-plan", "repayment-alerts",
-        "repayment-hold-commands", "repayguard-dlq", "repayguard-order-links", "repayguard-facts");
+    return new TopicNames("credit-use", "merchant-order", "repayment-plan", "repayguard-ops",
+        "repayment-alerts", "repayment-hold-commands", "repayguard-dlq", "repayguard-order-links",
+        "repayguard-facts");
   }
 
-  /** The three input topics. */
+  /** The four input topics: the three of data and the analysts' ops topic. */
   public List<String> inputs() {
-    return List.of(creditUse, merchantOrder, repaymentPlan);
+    return List.of(creditUse, merchantOrder, repaymentPlan, ops);
   }
 
   /** Every topic the detector writes. */

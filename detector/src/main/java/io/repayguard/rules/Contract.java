@@ -2,6 +2,7 @@ package io.repayguard.rules;
 
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * <p>Every id not marked optional is non-empty; the record key equals the value's id; amounts and
  * eventTime are not negative and eventTime is at most a day ahead of the wall clock; a plan event
  * has {@code installmentCount >= 1} and {@code 0 <= installmentNo <= installmentCount}. The one
- * stateful clause (a plan keeps the creditId of its first event) is {@link #sameCredit}.
+ * stateful clause (a plan keeps the creditId of its first event) is {@link #sameCredit}. An ops
+ * command is held to the same clauses, its issuedAt standing for eventTime.
  */
 public final class Contract {
   /** How far ahead of the wall clock an eventTime may be. */
@@ -33,7 +35,7 @@ public final class Contract {
         negative("amountMinor", value.getAmountMinor()),
         value.getInstallmentCount() < 1
             ? "installmentCount " + value.getInstallmentCount() + " is below 1" : null,
-        eventTime(value.getEventTime(), now));
+        time("eventTime", value.getEventTime(), now));
   }
 
   /** The violation of {@code value} under {@code key}, if any, judged at wall time {@code now}. */
@@ -45,7 +47,7 @@ public final class Contract {
         blank("accountId", value.getAccountId()),
         keyMismatch(key, "orderId", value.getOrderId()),
         negative("amountMinor", value.getAmountMinor()),
-        eventTime(value.getEventTime(), now));
+        time("eventTime", value.getEventTime(), now));
   }
 
   /** The violation of {@code value} under {@code key}, if any, judged at wall time {@code now}. */
@@ -63,7 +65,23 @@ public final class Contract {
         value.getInstallmentNo() < 0 || value.getInstallmentNo() > value.getInstallmentCount()
             ? "installmentNo " + value.getInstallmentNo() + " is outside 0.."
                 + value.getInstallmentCount() : null,
-        eventTime(value.getEventTime(), now));
+        time("eventTime", value.getEventTime(), now));
+  }
+
+  /**
+   * The violation of an analyst's command under {@code key}, if any, judged at wall time
+   * {@code now}: commandId, planId and analyst (who is named in the alert) are non-empty, the key
+   * is the planId, issuedAt is not negative nor more than a day ahead. The reason is free text and
+   * may be empty; the rule and action are enums and cannot be wrong once decoded.
+   */
+  public static Optional<String> violation(final String key, final OpsCommand value,
+      final Instant now) {
+    return first(
+        blank("commandId", value.getCommandId()),
+        blank("planId", value.getPlanId()),
+        blank("analyst", value.getAnalyst()),
+        keyMismatch(key, "planId", value.getPlanId()),
+        time("issuedAt", value.getIssuedAt(), now));
   }
 
   /**
@@ -105,12 +123,12 @@ public final class Contract {
     return value < 0 ? field + " " + value + " is negative" : null;
   }
 
-  private static String eventTime(final Instant eventTime, final Instant now) {
-    if (eventTime.toEpochMilli() < 0) {
-      return "eventTime " + eventTime.toEpochMilli() + " is negative";
+  private static String time(final String field, final Instant time, final Instant now) {
+    if (time.toEpochMilli() < 0) {
+      return field + " " + time.toEpochMilli() + " is negative";
     }
-    if (eventTime.isAfter(now.plus(MAX_AHEAD))) {
-      return "eventTime " + eventTime + " is more than a day ahead of the wall clock (" + now + ")";
+    if (time.isAfter(now.plus(MAX_AHEAD))) {
+      return field + " " + time + " is more than a day ahead of the wall clock (" + now + ")";
     }
     return null;
   }

@@ -2,12 +2,17 @@ package io.repayguard.decision;
 
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
+import io.repayguard.events.OpsCommand;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link DecisionOutput} that keeps everything, in the order it was decided. */
+/**
+ * A {@link DecisionOutput} that keeps everything, in the order it was decided, and apart from it
+ * the analysts' commands reported as changing nothing.
+ */
 final class RecordingOutput implements DecisionOutput {
   private final List<Object> outputs = new ArrayList<>();
+  private final List<OpsCommand> ignored = new ArrayList<>();
 
   @Override
   public void alert(final Alert alert) {
@@ -17,6 +22,16 @@ final class RecordingOutput implements DecisionOutput {
   @Override
   public void command(final HoldCommand command) {
     outputs.add(command);
+  }
+
+  @Override
+  public void opsCommandIgnored(final OpsCommand command, final String why) {
+    ignored.add(command);
+  }
+
+  /** Ops commands that changed nothing, in the order they were read. */
+  List<OpsCommand> ignored() {
+    return List.copyOf(ignored);
   }
 
   /** Alerts and commands, interleaved as decided. */
@@ -36,5 +51,6 @@ final class RecordingOutput implements DecisionOutput {
   /** Forgets what was recorded, so a test can look at one step. */
   void clear() {
     outputs.clear();
+    ignored.clear();
   }
 }

@@ -4,6 +4,7 @@ import io.repayguard.events.Alert;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.scenario.ScenarioFile;
 import io.repayguard.serde.AvroDeserializer;
@@ -137,6 +138,11 @@ final class DetectorTestDriver implements AutoCloseable {
     publish("repayment-plan", value.getPlanId(), value, value.getEventTime().toEpochMilli());
   }
 
+  /** Publishes an analyst's command to repayguard-ops under its planId, at its issuedAt. */
+  void publish(final OpsCommand value) {
+    publish("repayguard-ops", value.getPlanId(), value, value.getIssuedAt().toEpochMilli());
+  }
+
   /** The bytes a well-behaved producer writes for {@code value} (Confluent wire format). */
   byte[] encode(final String topic, final GenericContainer value) {
     return valueSerializer.serialize(topicName(topic), value);
@@ -186,8 +192,17 @@ final class DetectorTestDriver implements AutoCloseable {
 
   /** The dead letters counted so far, over every task (metric {@code dead-letter-total}). */
   double deadLetterCount() {
+    return repayguardMetricTotal("dead-letter-total");
+  }
+
+  /** Analysts' commands that changed nothing, over every task (metric ops-command-ignored-total). */
+  double opsIgnoredCount() {
+    return repayguardMetricTotal("ops-command-ignored-total");
+  }
+
+  private double repayguardMetricTotal(final String name) {
     return driver.metrics().entrySet().stream()
-        .filter(e -> e.getKey().name().equals("dead-letter-total")
+        .filter(e -> e.getKey().name().equals(name)
             && e.getKey().group().equals("stream-repayguard-metrics"))
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
         .sum();
@@ -226,6 +241,7 @@ final class DetectorTestDriver implements AutoCloseable {
       case "credit-use" -> topics.creditUse();
       case "merchant-order" -> topics.merchantOrder();
       case "repayment-plan" -> topics.repaymentPlan();
+      case "repayguard-ops" -> topics.ops();
       default -> defaultName;
     };
   }

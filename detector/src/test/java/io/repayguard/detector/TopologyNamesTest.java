@@ -48,13 +48,14 @@ class TopologyNamesTest {
     // Then
     assertThat(description.globalStores()).isEmpty();
     assertThat(nodes).containsExactlyInAnyOrder(
-        "credit-use-source", "merchant-order-source", "repayment-plan-source",
+        "credit-use-source", "merchant-order-source", "repayment-plan-source", "ops-source",
         "order-links-source", "facts-source",
-        "credit-use-ingest", "merchant-order-ingest", "repayment-plan-ingest", "order-link",
-        "decision",
+        "credit-use-ingest", "merchant-order-ingest", "repayment-plan-ingest", "ops-ingest",
+        "order-link", "decision",
         "credit-use-facts-sink", "credit-use-order-links-sink", "credit-use-dlq-sink",
         "merchant-order-order-links-sink", "merchant-order-facts-sink", "merchant-order-dlq-sink",
         "repayment-plan-facts-sink", "repayment-plan-dlq-sink",
+        "ops-facts-sink", "ops-dlq-sink",
         "order-link-facts-sink", "order-link-dlq-sink",
         "decision-alerts-sink", "decision-holds-sink", "decision-ticks-sink",
         "decision-dlq-sink");
@@ -110,10 +111,31 @@ class TopologyNamesTest {
     // Then
     assertThat(storesByProcessor).isEqualTo(Map.of(
         "repayment-plan-ingest", Set.of("ingest-plan-credits"),
+        "ops-ingest", Set.of("ingest-plan-credits"),
         "order-link", Set.of("order-link-orders", "order-link-clock"),
         "decision", Set.of("decision-borrowings", "decision-orders", "decision-plans",
             "decision-credit-plans", "decision-clock", "decision-pending", "decision-expiry",
             "decision-deferred")));
+  }
+
+  @Test
+  void shouldReadOpsCommandsInTheTaskThatKnowsWhereEachPlanLives() {
+    // Given
+    final Map<String, Integer> subtopologyBySource = new TreeMap<>();
+
+    // When
+    for (final Subtopology subtopology : description.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Source) {
+          subtopologyBySource.put(node.name(), subtopology.id());
+        }
+      }
+    }
+
+    // Then: one sub-topology, so partition n of both topics is read by one task with one store
+    assertThat(subtopologyBySource.get(Names.OPS_SOURCE))
+        .isEqualTo(subtopologyBySource.get(Names.REPAYMENT_PLAN_SOURCE));
+    assertThat(subtopologyBySource.values().stream().distinct()).hasSize(5);
   }
 
   @Test
@@ -137,6 +159,7 @@ class TopologyNamesTest {
         Map.entry("credit-use-source", "credit-use"),
         Map.entry("merchant-order-source", "merchant-order"),
         Map.entry("repayment-plan-source", "repayment-plan"),
+        Map.entry("ops-source", "repayguard-ops"),
         Map.entry("order-links-source", "repayguard-order-links"),
         Map.entry("facts-source", "repayguard-facts"),
         Map.entry("credit-use-facts-sink", "repayguard-facts"),
@@ -147,6 +170,8 @@ class TopologyNamesTest {
         Map.entry("merchant-order-dlq-sink", "repayguard-dlq"),
         Map.entry("repayment-plan-facts-sink", "repayguard-facts"),
         Map.entry("repayment-plan-dlq-sink", "repayguard-dlq"),
+        Map.entry("ops-facts-sink", "repayguard-facts"),
+        Map.entry("ops-dlq-sink", "repayguard-dlq"),
         Map.entry("order-link-facts-sink", "repayguard-facts"),
         Map.entry("order-link-dlq-sink", "repayguard-dlq"),
         Map.entry("decision-alerts-sink", "repayment-alerts"),

@@ -3,10 +3,12 @@ package io.repayguard.rules;
 import static io.repayguard.events.Events.aCreditUse;
 import static io.repayguard.events.Events.aMerchantOrder;
 import static io.repayguard.events.Events.aRepaymentEvent;
+import static io.repayguard.events.Events.anOpsCommand;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.RepaymentEventType;
 import java.time.Duration;
@@ -138,6 +140,37 @@ class ContractTest {
     assertViolation(violation, expected);
   }
 
+  static Stream<Arguments> opsCommands() {
+    return Stream.of(
+        ops("valid", "p1", c -> { }, null),
+        ops("empty reason is valid (free text)", "p1", c -> c.setReason(""), null),
+        ops("issuedAt exactly a day ahead is valid", "p1", c -> c.setIssuedAt(DAY_AHEAD), null),
+        ops("empty commandId", "p1", c -> c.setCommandId(""), "commandId is empty"),
+        ops("null commandId", "p1", c -> c.setCommandId(null), "commandId is empty"),
+        ops("empty planId", "", c -> c.setPlanId(""), "planId is empty"),
+        ops("empty analyst", "p1", c -> c.setAnalyst(""), "analyst is empty"),
+        ops("key differs from planId", "p2", c -> { },
+            "record key 'p2' differs from planId 'p1'"),
+        ops("null key", null, c -> { }, "record key null differs from planId 'p1'"),
+        ops("negative issuedAt", "p1", c -> c.setIssuedAt(Instant.ofEpochMilli(-1)),
+            "issuedAt -1 is negative"),
+        ops("issuedAt a day and a millisecond ahead", "p1",
+            c -> c.setIssuedAt(DAY_AHEAD.plusMillis(1)), "more than a day ahead"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("opsCommands")
+  void shouldCheckOpsCommand(final String description, final String key,
+      final OpsCommand value, final String expected) {
+    // Given (the row)
+
+    // When
+    final Optional<String> violation = Contract.violation(key, value, NOW);
+
+    // Then
+    assertViolation(violation, expected);
+  }
+
   static Stream<Arguments> sameCredit() {
     return Stream.of(
         Arguments.of("same creditId", "c1", Optional.of("c1"), null),
@@ -192,5 +225,12 @@ class ContractTest {
     change.accept(value);
     final RepaymentEvent built = value.build();
     return Arguments.of(description, key, built, expected);
+  }
+
+  private static Arguments ops(final String description, final String key,
+      final Consumer<OpsCommand> change, final String expected) {
+    final OpsCommand value = anOpsCommand().build();
+    change.accept(value);
+    return Arguments.of(description, key, value, expected);
   }
 }

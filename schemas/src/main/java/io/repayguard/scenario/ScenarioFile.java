@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
+import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,8 +26,8 @@ import org.apache.avro.generic.GenericRecord;
  * publish order, and {@code {"barrier":true}} lines between steps.
  *
  * <p>Values are plain JSON converted with the schema of the topic they go to; the record
- * timestamp is the value's eventTime. Blank lines are skipped. A bad line stops the read with a
- * {@link ScenarioException} naming it.
+ * timestamp is the value's eventTime, or for an ops command (which has none) its issuedAt. Blank
+ * lines are skipped. A bad line stops the read with a {@link ScenarioException} naming it.
  */
 public final class ScenarioFile {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +36,12 @@ public final class ScenarioFile {
   public static final Map<String, Schema> INPUT_SCHEMAS = Map.of(
       "credit-use", CreditUse.getClassSchema(),
       "merchant-order", MerchantOrder.getClassSchema(),
-      "repayment-plan", RepaymentEvent.getClassSchema());
+      "repayment-plan", RepaymentEvent.getClassSchema(),
+      "repayguard-ops", OpsCommand.getClassSchema());
+
+  /** The value field that gives the record timestamp, where it is not {@code eventTime}. */
+  private static final Map<String, String> TIMESTAMP_FIELDS = Map.of(
+      "repayguard-ops", "issuedAt");
 
   private ScenarioFile() {}
 
@@ -105,7 +111,7 @@ public final class ScenarioFile {
     } catch (final IllegalArgumentException e) {
       throw new ScenarioException(number, e.getMessage());
     }
-    final long timestamp = (Long) value.get("eventTime");
+    final long timestamp = (Long) value.get(TIMESTAMP_FIELDS.getOrDefault(topic, "eventTime"));
     return Optional.of(new Publish(number, topic, key == null || key.isNull() ? null : key.asText(),
         value, timestamp));
   }
