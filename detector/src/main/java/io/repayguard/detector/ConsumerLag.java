@@ -25,11 +25,17 @@ public final class ConsumerLag implements InputLag {
 
   private volatile Supplier<Map<MetricName, ? extends Metric>> metrics = Map::of;
   private Map<TopicPartition, Double> lags = Map.of();
-  private long readAtMs = Long.MIN_VALUE;
+  /** When the view was last read; 0, long ago, before the first read. */
+  private long readAtMs;
 
   /** Reads from {@code streams} from now on; until then every partition counts as behind. */
   public void attach(final KafkaStreams streams) {
-    metrics = streams::metrics;
+    attach(streams::metrics);
+  }
+
+  /** Reads from {@code source}, a client's metrics, from now on. */
+  void attach(final Supplier<Map<MetricName, ? extends Metric>> source) {
+    metrics = source;
   }
 
   @Override
