@@ -67,16 +67,19 @@ public final class DecisionEngine {
       return;
     }
     final ClockState clock = store.clock();
+    String reported = null;
     if (fact.getPayload() instanceof Tick tick) {
       Clocks.advanceTo(clock, tick.getDetectorTime());
     } else if (settings.sources().relays().contains(fact.getSource())) {
       Clocks.reportRelay(clock, settings.sources(), fact.getSource(), fact.getUpstream());
+      reported = fact.getSource();
     } else {
       Clocks.report(clock, settings.sources(), fact.getSource(), fact.getMaxEventTime(),
           fact.getOffset(), fact.getIdle());
+      reported = fact.getSource();
     }
     clock.setArrivals(clock.getArrivals() + 1);
-    store.putClock(clock);
+    store.putClock(clock, reported);
     final long now = clock.getDetectorTime();
     final long seq = clock.getArrivals();
     final Object payload = fact.getPayload();
@@ -126,7 +129,7 @@ public final class DecisionEngine {
     for (Optional<Long> due = nextDue(); due.isPresent(); due = nextDue()) {
       Clocks.advanceTo(clock, due.get());
       clock.setArrivals(clock.getArrivals() + 1);
-      store.putClock(clock);
+      store.putClock(clock, null);
       runDueWork(clock.getDetectorTime());
       forgetExpired(clock.getDetectorTime(), clock.getArrivals());
     }

@@ -42,7 +42,12 @@ public interface DecisionStore {
   /** The partition's clock; {@link Clocks#empty()} before the first fact. */
   ClockState clock();
 
-  void putClock(ClockState clock);
+  /**
+   * Writes the clock back. {@code changed} names the one source or relay whose entry the last
+   * report changed, or is null when only detector time and the arrival count moved, so a store
+   * can write that entry alone rather than every source's.
+   */
+  void putClock(ClockState clock, String changed);
 
   /**
    * Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq},

@@ -47,6 +47,8 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   private KeyValueStore<String, OrderLinkState> orders;
   /** {@value #CLOCK_KEY} → what each upstream partition last said about its time. */
   private KeyValueStore<String, ClockState> clocks;
+  /** The clock as last read from or written to {@link #clocks}: read once, written through. */
+  private ClockState clock;
   private Fact told;
   /** Whether the clock table changed since it was last told downstream. */
   private boolean changed;
@@ -62,6 +64,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     this.context = context;
     this.told = null;
     this.changed = false;
+    this.clock = null;
     this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
     this.source = DetectorConfig.sourceName(config.topics().orderLinks(),
         context.taskId().partition());
@@ -74,10 +77,17 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   }
 
   private void tellClockIfChanged(final long wallNow) {
-    final ClockState clock = clocks.get(CLOCK_KEY);
-    if (changed && clock != null) {
+    if (changed && storedClock() != null) {
       tell(report(clock, null), wallNow);
     }
+  }
+
+  /** The stored clock, null before any; read from the store once, then kept. */
+  private ClockState storedClock() {
+    if (clock == null) {
+      clock = clocks.get(CLOCK_KEY);
+    }
+    return clock;
   }
 
   private void tell(final Fact report, final long timestamp) {
@@ -91,8 +101,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
    * inactivity horizon of this stage's detector time. A full scan, hourly by the wall clock.
    */
   private void forgetInactiveOrders() {
-    final ClockState clock = clocks.get(CLOCK_KEY);
-    if (clock == null || clock.getDetectorTime() == Clocks.UNKNOWN) {
+    if (storedClock() == null || clock.getDetectorTime() == Clocks.UNKNOWN) {
       return;
     }
     final long horizon = clock.getDetectorTime() - config.retention().inactive().toMillis();
@@ -108,7 +117,9 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       deadLetters.send(record, e.getClass().getName(), String.valueOf(e.getMessage()));
       return;
     }
-    final ClockState clock = clocks.get(CLOCK_KEY) == null ? Clocks.empty() : clocks.get(CLOCK_KEY);
+    if (storedClock() == null) {
+      clock = Clocks.empty();
+    }
     Clocks.report(clock, expected, fact.getSource(), fact.getMaxEventTime(), fact.getOffset(),
         fact.getIdle());
     clocks.put(CLOCK_KEY, clock);

@@ -8,18 +8,29 @@ import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanIds;
 import io.repayguard.detector.state.PlanState;
+import io.repayguard.detector.state.RelayClock;
+import io.repayguard.detector.state.SourceClock;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The decision engine's state in Kafka Streams state stores, one set per facts partition. */
 final class StoreBackedDecisionStore implements DecisionStore {
+  /** The clock's head: detector time and the arrival count (and every source, as written before). */
   private static final String CLOCK_KEY = "clock";
+  /** Prefix of one input partition's clock entry, followed by its name. */
+  private static final String SOURCE_KEY = "source/";
+  /** Prefix of one relay partition's clock entry, followed by its name. */
+  private static final String RELAY_KEY = "relay/";
 
   /** creditId → the borrowing's latest arrived state. */
   private final KeyValueStore<String, CreditUse> borrowings;
@@ -29,10 +40,19 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, PlanState> plans;
   /** creditId → ids of the plans that name it. */
   private final KeyValueStore<String, PlanIds> creditPlans;
-  /** {@value #CLOCK_KEY} → the partition's clock. */
+  /**
+   * The partition's clock, one entry a source: {@value #CLOCK_KEY} → detector time and arrival
+   * count; {@value #SOURCE_KEY}name → a ClockState holding that one input partition;
+   * {@value #RELAY_KEY}name → one holding that one relay. A fact changes one source, so it
+   * rewrites one small entry instead of every source's.
+   */
   private final KeyValueStore<String, ClockState> clock;
   /** The clock as last read or written; null until first read. */
   private ClockState current;
+  /** Keys of the source and relay entries in the store; rewritten whole when they differ. */
+  private final Set<String> entryKeys = new HashSet<>();
+  /** Whether the store holds a clock written whole under {@value #CLOCK_KEY}, as before. */
+  private boolean wholeClockStored;
   /** Decisions waiting for detector time, by (due detector time, arrival number, plan/event). */
   private final DueQueue<PendingWork> pending;
   /** Retention checks, by (detector time of the check, arrival number, kind/id). */
@@ -105,22 +125,81 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   /**
-   * The clock, read from its store once and then kept: the engine reads it on every fact, and a
-   * store read decodes the whole clock. Every change is still written through.
+   * The clock, read from its store once and then kept: the engine reads it on every fact. Every
+   * change is still written through.
    */
   @Override
   public ClockState clock() {
     if (current == null) {
-      final ClockState stored = clock.get(CLOCK_KEY);
-      current = stored == null ? Clocks.empty() : stored;
+      current = Clocks.empty();
+      try (KeyValueIterator<String, ClockState> entries = clock.all()) {
+        while (entries.hasNext()) {
+          final KeyValue<String, ClockState> entry = entries.next();
+          current.getSources().addAll(entry.value.getSources());
+          current.getRelays().addAll(entry.value.getRelays());
+          if (entry.key.equals(CLOCK_KEY)) {
+            current.setDetectorTime(entry.value.getDetectorTime());
+            current.setArrivals(entry.value.getArrivals());
+            wholeClockStored = !entry.value.getSources().isEmpty()
+                || !entry.value.getRelays().isEmpty();
+          } else {
+            entryKeys.add(entry.key);
+          }
+        }
+      }
     }
     return current;
   }
 
   @Override
-  public void putClock(final ClockState state) {
+  public void putClock(final ClockState state, final String changed) {
     current = state;
-    clock.put(CLOCK_KEY, state);
+    if (wholeClockStored || entryKeys.size() != state.getSources().size()
+        + state.getRelays().size()) {
+      writeEveryEntry(state);
+    } else if (changed != null) {
+      writeEntry(state, changed);
+    }
+    clock.put(CLOCK_KEY, ClockState.newBuilder().setSources(List.of()).setRelays(List.of())
+        .setDetectorTime(state.getDetectorTime()).setArrivals(state.getArrivals()).build());
+  }
+
+  private void writeEntry(final ClockState state, final String name) {
+    for (final SourceClock source : state.getSources()) {
+      if (source.getSource().equals(name)) {
+        clock.put(SOURCE_KEY + name, entry(List.of(source), List.of()));
+        return;
+      }
+    }
+    for (final RelayClock relay : state.getRelays()) {
+      if (relay.getSource().equals(name)) {
+        clock.put(RELAY_KEY + name, entry(List.of(), List.of(relay)));
+        return;
+      }
+    }
+  }
+
+  /** Rewrites every entry and deletes those of sources the clock no longer has. */
+  private void writeEveryEntry(final ClockState state) {
+    final Set<String> keys = new HashSet<>();
+    for (final SourceClock source : state.getSources()) {
+      keys.add(SOURCE_KEY + source.getSource());
+      clock.put(SOURCE_KEY + source.getSource(), entry(List.of(source), List.of()));
+    }
+    for (final RelayClock relay : state.getRelays()) {
+      keys.add(RELAY_KEY + relay.getSource());
+      clock.put(RELAY_KEY + relay.getSource(), entry(List.of(), List.of(relay)));
+    }
+    entryKeys.removeAll(keys);
+    entryKeys.forEach(clock::delete);
+    entryKeys.clear();
+    entryKeys.addAll(keys);
+    wholeClockStored = false;
+  }
+
+  private static ClockState entry(final List<SourceClock> sources, final List<RelayClock> relays) {
+    return ClockState.newBuilder().setSources(sources).setRelays(relays)
+        .setDetectorTime(Clocks.UNKNOWN).setArrivals(0).build();
   }
 
   @Override

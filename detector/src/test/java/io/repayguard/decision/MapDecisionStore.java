@@ -139,7 +139,7 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   @Override
-  public void putClock(final ClockState state) {
+  public void putClock(final ClockState state, final String changed) {
     clock = copy(state);
   }
 
