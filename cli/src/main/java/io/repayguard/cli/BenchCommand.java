@@ -88,6 +88,15 @@ final class BenchCommand implements Callable<Integer> {
           + "--no-peers measures the detector alone).")
   boolean peers;
 
+  @Option(names = "--commit-interval", converter = Durations.class,
+      description = "Kafka Streams' commit.interval.ms for every run (default: the detector's).")
+  Duration commitInterval;
+
+  @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
+      description = "A Kafka Streams or client property for every run, repeatable, to measure "
+          + "a setting (e.g. max.poll.records=5000).")
+  Map<String, String> streamsProperties = new HashMap<>();
+
   @Option(names = "--timeout", defaultValue = "10m", converter = Durations.class,
       description = "Give up when a run has not caught up by then (default ${DEFAULT-VALUE}).")
   Duration timeout;
@@ -252,6 +261,10 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> properties() {
       final Map<String, Object> props = new HashMap<>(client.clientProperties());
       props.put("num.stream.threads", streamThreads);
+      if (commitInterval != null) {
+        props.put("commit.interval.ms", commitInterval.toMillis());
+      }
+      props.putAll(streamsProperties);
       return props;
     }
 
