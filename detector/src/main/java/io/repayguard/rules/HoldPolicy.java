@@ -1,7 +1,6 @@
 package io.repayguard.rules;
 
 import io.repayguard.events.Severity;
-import java.util.Collection;
 
 /**
  * Whether a plan must be held: exactly when one of its open alerts is at or above the hold
@@ -17,10 +16,5 @@ public final class HoldPolicy {
   /** True when {@code severity} alone would hold a plan. */
   public boolean holds(final Severity severity) {
     return severity.ordinal() >= threshold.ordinal();
-  }
-
-  /** True when any of the open alerts' severities holds the plan. */
-  public boolean holdsAny(final Collection<Severity> openSeverities) {
-    return openSeverities.stream().anyMatch(this::holds);
   }
 }

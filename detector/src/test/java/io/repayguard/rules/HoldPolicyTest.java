@@ -3,7 +3,6 @@ package io.repayguard.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.events.Severity;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,29 +33,6 @@ class HoldPolicyTest {
 
     // When
     final boolean holds = policy.holds(severity);
-
-    // Then
-    assertThat(holds).isEqualTo(expected);
-  }
-
-  static Stream<Arguments> many() {
-    return Stream.of(
-        Arguments.of(Severity.HIGH, List.of(), false),
-        Arguments.of(Severity.HIGH, List.of(Severity.LOW, Severity.MEDIUM), false),
-        Arguments.of(Severity.HIGH, List.of(Severity.MEDIUM, Severity.CRITICAL), true),
-        Arguments.of(Severity.MEDIUM, List.of(Severity.LOW, Severity.MEDIUM), true),
-        Arguments.of(Severity.CRITICAL, List.of(Severity.HIGH, Severity.HIGH), false));
-  }
-
-  @ParameterizedTest(name = "threshold {0}, open {1} -> {2}")
-  @MethodSource("many")
-  void shouldHoldWhenAnyOpenAlertHolds(final Severity threshold, final List<Severity> open,
-      final boolean expected) {
-    // Given
-    final HoldPolicy policy = new HoldPolicy(threshold);
-
-    // When
-    final boolean holds = policy.holdsAny(open);
 
     // Then
     assertThat(holds).isEqualTo(expected);
