@@ -7,6 +7,7 @@ import io.repayguard.sim.ClientSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,6 +70,11 @@ final class DetectCommand implements Callable<Integer> {
         applicationId, grace, idleTimeout, maxFeeBps, holdSeverity, stateDir), file,
         parent.env());
     final ClientSettings client = connection.resolve(parent.env(), settings.passThrough());
+    final Object guarantee =
+        client.clientProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    if (guarantee != null && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee.toString())) {
+      throw UserException.badInput(DetectorRunner.guaranteeRefused(guarantee));
+    }
     if (describe) {
       parent.out().println(DetectorTopology.build(settings.config(),
           DetectorSerdes.fromConfig(client.clientProperties())).describe());

@@ -142,6 +142,24 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldRefuseALowerProcessingGuaranteeFromAConfigFile(@TempDir final Path dir)
+      throws IOException {
+    // Given: no broker is running; the check comes first
+    final Path config = dir.resolve("detector.properties");
+    Files.writeString(config, "processing.guarantee=at_least_once\n");
+
+    // When
+    final Run run = run("detect", "--config", config.toString(), "--bootstrap-servers",
+        "127.0.0.1:1");
+
+    // Then
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: "
+        + "processing.guarantee=at_least_once is refused: the detector writes alerts and hold "
+        + "commands exactly once (exactly_once_v2, DESIGN.md rule 8); remove the setting");
+  }
+
+  @Test
   void shouldNameTheBadLineOfAFileBeforeConnecting(@TempDir final Path dir) throws IOException {
     // Given: line 2 lacks amountMinor; no broker is running
     final Path file = dir.resolve("bad.jsonl");

@@ -157,7 +157,17 @@ public final class DetectorRunner implements AutoCloseable {
     // every commit interval, this only bounds how long a stuck transaction may live.
     props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
     props.putAll(settings.clientProperties());
+    final Object guarantee = props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(guarantee))) {
+      throw new IllegalArgumentException(guaranteeRefused(guarantee));
+    }
     return props;
+  }
+
+  /** The one line that refuses a processing guarantee other than exactly_once_v2. */
+  public static String guaranteeRefused(final Object guarantee) {
+    return "processing.guarantee=" + guarantee + " is refused: the detector writes alerts and "
+        + "hold commands exactly once (exactly_once_v2, DESIGN.md rule 8); remove the setting";
   }
 
   private static void checkRegistry(final Map<String, Object> clientProperties) {
