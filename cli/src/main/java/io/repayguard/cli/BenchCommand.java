@@ -46,15 +46,19 @@ import picocli.CommandLine.ParentCommand;
  * the inputs, (b) the versioned-table join of {@link BenchPeers} and (c) the detector, each until
  * it has processed everything; then scores the detector's alerts against the ground truth.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measures detector throughput on a fresh local stack: publishes --events "
-        + "simulated input records as fast as the broker takes them, then runs on that same "
-        + "backlog, one after another, (a) a plain Kafka Streams pass-through of the three "
-        + "inputs, (b) the versioned-table join a Kafka Streams user would write instead "
-        + "(both exactly_once_v2; --no-peers skips them) and (c) the detector, each until it has "
-        + "processed everything. Prints records/s, the ratios (c)/(a) and (c)/(b), heap, RSS "
-        + "and bytes allocated per input record, then the detector's score against the "
-        + "simulator's ground truth."})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures detector throughput on a fresh local stack: publishes --events "
+          + "simulated input records as fast as the broker takes them, then runs on that same "
+          + "backlog, one after another, (a) a plain Kafka Streams pass-through of the three "
+          + "inputs, (b) the versioned-table join a Kafka Streams user would write instead "
+          + "(both exactly_once_v2; --no-peers skips them) and (c) the detector, each until it has "
+          + "processed everything. Prints records/s, the ratios (c)/(a) and (c)/(b), heap, RSS "
+          + "and bytes allocated per input record, then the detector's score against the "
+          + "simulator's ground truth."
+    })
 final class BenchCommand implements Callable<Integer> {
   private static final String APPLICATION_ID = "repayguard-bench";
   private static final String PASS_THROUGH_ID = "repayguard-bench-pass-through";
@@ -65,39 +69,57 @@ final class BenchCommand implements Callable<Integer> {
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
   private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(5);
   private static final long MIB = 1024 * 1024;
-  private static final Set<KafkaStreams.State> STOPPED = Set.of(KafkaStreams.State.ERROR,
-      KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING,
-      KafkaStreams.State.PENDING_SHUTDOWN);
+  private static final Set<KafkaStreams.State> STOPPED =
+      Set.of(
+          KafkaStreams.State.ERROR,
+          KafkaStreams.State.PENDING_ERROR,
+          KafkaStreams.State.NOT_RUNNING,
+          KafkaStreams.State.PENDING_SHUTDOWN);
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  SimulationOptions simulation;
+  @Mixin SimulationOptions simulation;
 
-  @Option(names = "--partitions", defaultValue = "6",
+  @Option(
+      names = "--partitions",
+      defaultValue = "6",
       description = "Partitions per topic (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--stream-threads", defaultValue = "1",
+  @Option(
+      names = "--stream-threads",
+      defaultValue = "1",
       description = "Kafka Streams threads of each run (default ${DEFAULT-VALUE}).")
   int streamThreads;
 
-  @Option(names = "--peers", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Run the pass-through and the join before the detector (default on; "
-          + "--no-peers measures the detector alone).")
+  @Option(
+      names = "--peers",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the pass-through and the join before the detector (default on; "
+              + "--no-peers measures the detector alone).")
   boolean peers;
 
-  @Option(names = "--commit-interval", converter = Durations.class,
+  @Option(
+      names = "--commit-interval",
+      converter = Durations.class,
       description = "Kafka Streams' commit.interval.ms for every run (default: the detector's).")
   Duration commitInterval;
 
-  @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
-      description = "A Kafka Streams or client property for every run, repeatable, to measure "
-          + "a setting (e.g. max.poll.records=5000).")
+  @Option(
+      names = "--streams-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Kafka Streams or client property for every run, repeatable, to measure "
+              + "a setting (e.g. max.poll.records=5000).")
   Map<String, String> streamsProperties = new HashMap<>();
 
-  @Option(names = "--timeout", defaultValue = "10m", converter = Durations.class,
+  @Option(
+      names = "--timeout",
+      defaultValue = "10m",
+      converter = Durations.class,
       description = "Give up when a run has not caught up by then (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -111,8 +133,13 @@ final class BenchCommand implements Callable<Integer> {
    * @param heapUsedBytes heap in use when it had caught up, broker and registry included
    * @param rssBytes the whole process's resident set then
    */
-  private record Measured(long inputs, double inputsRead, double done, long allocatedBytes,
-      long heapUsedBytes, OptionalLong rssBytes) {
+  private record Measured(
+      long inputs,
+      double inputsRead,
+      double done,
+      long allocatedBytes,
+      long heapUsedBytes,
+      OptionalLong rssBytes) {
     double inputsReadRate() {
       return inputs / inputsRead;
     }
@@ -132,22 +159,28 @@ final class BenchCommand implements Callable<Integer> {
     final LocalStack stack = StackCommand.start(0, 0, partitions, null);
     final Path stateDir = Files.createTempDirectory("repayguard-bench-state");
     try (stack) {
-      final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
-          stack.schemaRegistryUrl(), Map.of());
+      final ClientSettings client =
+          new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), Map.of());
       if (peers) {
-        LocalStack.createTopics(stack.bootstrapServers(), partitions,
-            List.of(PASS_THROUGH_OUTPUT, UNMATCHED_OUTPUT));
+        LocalStack.createTopics(
+            stack.bootstrapServers(), partitions, List.of(PASS_THROUGH_OUTPUT, UNMATCHED_OUTPUT));
       }
-      final Simulation.Summary published = new Simulation(client, new PrintStream(
-          PrintStream.nullOutputStream())).run(simulation.simulator(Instant.now()),
-          simulation.run(Duration.ZERO, SimTopics.defaults()));
-      out.printf(Locale.ROOT, "bench: published %d input records in %.1f s (%.0f records/s)%n",
-          published.events(), published.took().toMillis() / 1000.0, published.rate());
+      final Simulation.Summary published =
+          new Simulation(client, new PrintStream(PrintStream.nullOutputStream()))
+              .run(
+                  simulation.simulator(Instant.now()),
+                  simulation.run(Duration.ZERO, SimTopics.defaults()));
+      out.printf(
+          Locale.ROOT,
+          "bench: published %d input records in %.1f s (%.0f records/s)%n",
+          published.events(),
+          published.took().toMillis() / 1000.0,
+          published.rate());
       final TopicNames topics = TopicNames.defaults();
       try (Admin admin = Admin.create(client.clientProperties());
-           TopicReader reader = new TopicReader(client)) {
-        final Bench bench = new Bench(admin, reader, reader.committedEnds(topics.inputs()),
-            client, stateDir, out);
+          TopicReader reader = new TopicReader(client)) {
+        final Bench bench =
+            new Bench(admin, reader, reader.committedEnds(topics.inputs()), client, stateDir, out);
         if (peers) {
           bench.passThrough(topics);
           bench.join(topics);
@@ -168,12 +201,19 @@ final class BenchCommand implements Callable<Integer> {
     private final ClientSettings client;
     private final Path stateDir;
     private final PrintStream out;
+
     /** What (a) and (b) measured; null until they ran, or when --no-peers. */
     private Measured passThroughRun;
+
     private Measured joinRun;
 
-    Bench(final Admin admin, final TopicReader reader, final Map<TopicPartition, Long> inputEnds,
-        final ClientSettings client, final Path stateDir, final PrintStream out) {
+    Bench(
+        final Admin admin,
+        final TopicReader reader,
+        final Map<TopicPartition, Long> inputEnds,
+        final ClientSettings client,
+        final Path stateDir,
+        final PrintStream out) {
       this.admin = admin;
       this.reader = reader;
       this.inputEnds = inputEnds;
@@ -184,32 +224,56 @@ final class BenchCommand implements Callable<Integer> {
 
     /** (a): every input record copied to one output topic. */
     void passThrough(final TopicNames topics) throws Exception {
-      final Measured m = runPeer(PASS_THROUGH_ID,
-          BenchPeers.buildPassThrough(topics, PASS_THROUGH_OUTPUT), topics.inputs(), List.of());
-      out.printf(Locale.ROOT, "bench: (a) the pass-through read %d input records in %.1f s "
+      final Measured m =
+          runPeer(
+              PASS_THROUGH_ID,
+              BenchPeers.buildPassThrough(topics, PASS_THROUGH_OUTPUT),
+              topics.inputs(),
+              List.of());
+      out.printf(
+          Locale.ROOT,
+          "bench: (a) the pass-through read %d input records in %.1f s "
               + "(%.0f records/s) and committed everything in %.1f s (%.0f input records/s end "
-              + "to end); it wrote %d records%n", m.inputs(), m.inputsRead(), m.inputsReadRate(),
-          m.done(), m.endToEndRate(), reader.count(PASS_THROUGH_OUTPUT));
+              + "to end); it wrote %d records%n",
+          m.inputs(),
+          m.inputsRead(),
+          m.inputsReadRate(),
+          m.done(),
+          m.endToEndRate(),
+          reader.count(PASS_THROUGH_OUTPUT));
       printResources(m);
       passThroughRun = m;
     }
 
     /** (b): repayment events re-keyed by creditId, left-joined to versioned borrowings. */
     void join(final TopicNames topics) throws Exception {
-      final Duration grace = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-          .grace();
-      final Topology topology = BenchPeers.buildUnmatchedJoin(topics, UNMATCHED_OUTPUT,
-          DetectorSerdes.fromConfig(client.clientProperties()).repaymentEvent().deserializer(),
-          grace);
-      final Measured m = runPeer(JOIN_ID, topology,
-          List.of(topics.creditUse(), topics.repaymentPlan()),
-          List.of(JOIN_ID + "-" + BenchPeers.REPAYMENTS_BY_CREDIT + "-repartition"));
-      out.printf(Locale.ROOT, "bench: (b) the versioned-table join (grace %d min, history %d "
+      final Duration grace =
+          DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()).grace();
+      final Topology topology =
+          BenchPeers.buildUnmatchedJoin(
+              topics,
+              UNMATCHED_OUTPUT,
+              DetectorSerdes.fromConfig(client.clientProperties()).repaymentEvent().deserializer(),
+              grace);
+      final Measured m =
+          runPeer(
+              JOIN_ID,
+              topology,
+              List.of(topics.creditUse(), topics.repaymentPlan()),
+              List.of(JOIN_ID + "-" + BenchPeers.REPAYMENTS_BY_CREDIT + "-repartition"));
+      out.printf(
+          Locale.ROOT,
+          "bench: (b) the versioned-table join (grace %d min, history %d "
               + "days; it needs no merchant orders) read %d input records in %.1f s (%.0f "
               + "records/s) and joined everything in %.1f s (%.0f input records/s end to end); "
-              + "it found %d repayment events without a borrowing%n", grace.toMinutes(),
+              + "it found %d repayment events without a borrowing%n",
+          grace.toMinutes(),
           BenchPeers.BORROWINGS_HISTORY.toDays(),
-          m.inputs(), m.inputsRead(), m.inputsReadRate(), m.done(), m.endToEndRate(),
+          m.inputs(),
+          m.inputsRead(),
+          m.inputsReadRate(),
+          m.done(),
+          m.endToEndRate(),
           reader.count(UNMATCHED_OUTPUT));
       printResources(m);
       joinRun = m;
@@ -219,21 +283,39 @@ final class BenchCommand implements Callable<Integer> {
     void detector(final TopicNames topics) throws Exception {
       final StreamThreadAllocations allocations = new StreamThreadAllocations();
       final long started = System.nanoTime();
-      try (DetectorRunner runner = DetectorRunner.start(
-          DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
-          new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties()))) {
-        final Measured m = drain(APPLICATION_ID, runner.streams(), topics.inputs(),
-            List.of(topics.orderLinks(), topics.facts()), started, allocations);
-        final long facts = reader.committedEnds(List.of(topics.facts())).values().stream()
-            .mapToLong(Long::longValue).sum();
-        out.printf(Locale.ROOT, "bench: (c) the detector read %d input records in %.1f s "
+      try (DetectorRunner runner =
+          DetectorRunner.start(
+              DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
+              new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties()))) {
+        final Measured m =
+            drain(
+                APPLICATION_ID,
+                runner.streams(),
+                topics.inputs(),
+                List.of(topics.orderLinks(), topics.facts()),
+                started,
+                allocations);
+        final long facts =
+            reader.committedEnds(List.of(topics.facts())).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        out.printf(
+            Locale.ROOT,
+            "bench: (c) the detector read %d input records in %.1f s "
                 + "(%.0f records/s) and decided everything in %.1f s (%.0f input records/s end "
                 + "to end; facts log %d offsets, %.0f/s)%n",
-            m.inputs(), m.inputsRead(), m.inputsReadRate(), m.done(), m.endToEndRate(), facts,
+            m.inputs(),
+            m.inputsRead(),
+            m.inputsReadRate(),
+            m.done(),
+            m.endToEndRate(),
+            facts,
             facts / m.done());
         printResources(m);
         if (passThroughRun != null && joinRun != null) {
-          out.printf(Locale.ROOT, "bench: end to end, (c)/(a) = %.2f and (c)/(b) = %.2f (the "
+          out.printf(
+              Locale.ROOT,
+              "bench: end to end, (c)/(a) = %.2f and (c)/(b) = %.2f (the "
                   + "detector's input records/s over the pass-through's and the join's)%n",
               m.endToEndRate() / passThroughRun.endToEndRate(),
               m.endToEndRate() / joinRun.endToEndRate());
@@ -242,10 +324,17 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
 
-    private Measured runPeer(final String applicationId, final Topology topology,
-        final List<String> inputs, final List<String> internal) throws Exception {
-      final KafkaStreams streams = new KafkaStreams(topology, DetectorRunner.streamsProperties(
-          new DetectorRunner.Settings(applicationId, stateDir, properties())));
+    private Measured runPeer(
+        final String applicationId,
+        final Topology topology,
+        final List<String> inputs,
+        final List<String> internal)
+        throws Exception {
+      final KafkaStreams streams =
+          new KafkaStreams(
+              topology,
+              DetectorRunner.streamsProperties(
+                  new DetectorRunner.Settings(applicationId, stateDir, properties())));
       // the failure itself is logged by Streams; drain() sees the client stop
       streams.setUncaughtExceptionHandler(e -> StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
       final StreamThreadAllocations allocations = new StreamThreadAllocations();
@@ -270,11 +359,15 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * Waits until {@code group} has committed every record of the backlog in {@code inputs} and
-     * read its {@code internal} topics to their ends, sampling the stream threads' allocations
-     * as it goes.
+     * read its {@code internal} topics to their ends, sampling the stream threads' allocations as
+     * it goes.
      */
-    private Measured drain(final String group, final KafkaStreams streams,
-        final List<String> inputs, final List<String> internal, final long started,
+    private Measured drain(
+        final String group,
+        final KafkaStreams streams,
+        final List<String> inputs,
+        final List<String> internal,
+        final long started,
         final StreamThreadAllocations allocations)
         throws InterruptedException, ExecutionException, TimeoutException {
       final Map<TopicPartition, Long> ends = new HashMap<>(inputEnds);
@@ -285,68 +378,95 @@ final class BenchCommand implements Callable<Integer> {
       while (true) {
         allocations.sample();
         if (STOPPED.contains(streams.state())) {
-          throw new UserException(UserException.UNUSABLE_ENVIRONMENT, group + " stopped ("
-              + streams.state() + "); its log says why", null);
+          throw new UserException(
+              UserException.UNUSABLE_ENVIRONMENT,
+              group + " stopped (" + streams.state() + "); its log says why",
+              null);
         }
-        final Map<TopicPartition, OffsetAndMetadata> committed = admin
-            .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-            .get(30, TimeUnit.SECONDS);
+        final Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
         final long inputLag = lag(ends, committed);
         // internal topics may not exist before the inputs are read: Streams creates some
-        final long internalLag = inputLag > 0 || internal.isEmpty() ? 0
-            : lag(reader.committedEnds(internal), committed);
+        final long internalLag =
+            inputLag > 0 || internal.isEmpty() ? 0 : lag(reader.committedEnds(internal), committed);
         final double elapsed = (System.nanoTime() - started) / 1e9;
         if (inputLag == 0 && inputsDoneAt == null) {
           inputsDoneAt = elapsed;
         }
         if (inputsDoneAt != null && internalLag == 0) {
           allocations.sample();
-          return new Measured(records, inputsDoneAt, elapsed, allocations.allocatedBytes(),
-              ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rssBytes());
+          return new Measured(
+              records,
+              inputsDoneAt,
+              elapsed,
+              allocations.allocatedBytes(),
+              ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+              rssBytes());
         }
         if (System.nanoTime() > nextReport) {
           nextReport += REPORT_EVERY.toNanos();
-          out.printf(Locale.ROOT, "[%3.0f s] %s: input lag %d%s%n", elapsed, group, inputLag,
+          out.printf(
+              Locale.ROOT,
+              "[%3.0f s] %s: input lag %d%s%n",
+              elapsed,
+              group,
+              inputLag,
               inputLag > 0 ? "" : ", internal lag " + internalLag);
         }
         if (elapsed > timeout.toSeconds()) {
-          throw new UserException(UserException.UNUSABLE_ENVIRONMENT, group + " did not "
-              + "catch up within " + timeout + " (input lag " + inputLag
-              + (inputLag > 0 ? "" : ", internal lag " + internalLag) + ")", null);
+          throw new UserException(
+              UserException.UNUSABLE_ENVIRONMENT,
+              group
+                  + " did not "
+                  + "catch up within "
+                  + timeout
+                  + " (input lag "
+                  + inputLag
+                  + (inputLag > 0 ? "" : ", internal lag " + internalLag)
+                  + ")",
+              null);
         }
         TimeUnit.MILLISECONDS.sleep(POLL_EVERY.toMillis());
       }
     }
 
     private void printResources(final Measured m) {
-      out.printf(Locale.ROOT, "bench:     heap used %d MiB, process RSS %s (both with the "
+      out.printf(
+          Locale.ROOT,
+          "bench:     heap used %d MiB, process RSS %s (both with the "
               + "in-process broker and registry), stream threads allocated %.0f bytes per input "
               + "record%n",
-          m.heapUsedBytes() / MIB, m.rssBytes().isPresent()
-              ? m.rssBytes().getAsLong() / MIB + " MiB" : "unknown",
+          m.heapUsedBytes() / MIB,
+          m.rssBytes().isPresent() ? m.rssBytes().getAsLong() / MIB + " MiB" : "unknown",
           (double) m.allocatedBytes() / m.inputs());
     }
 
     /**
-     * Scores the alerts against the ground truth, once the detector's partitions have gone idle
-     * and what they were holding back is decided: the last events of a backlog wait for that.
+     * Scores the alerts against the ground truth, once the detector's partitions have gone idle and
+     * what they were holding back is decided: the last events of a backlog wait for that.
      */
     private void score(final DetectorConfig config, final TopicNames topics)
         throws InterruptedException {
-      out.println("bench: waiting for the detector's partitions to go idle and the last "
-          + "events to be decided, then scoring against the ground truth");
-      Thread.sleep(config.idleTimeout().plus(config.watermarkInterval()).plusSeconds(1)
-          .toMillis());
+      out.println(
+          "bench: waiting for the detector's partitions to go idle and the last "
+              + "events to be decided, then scoring against the ground truth");
+      Thread.sleep(config.idleTimeout().plus(config.watermarkInterval()).plusSeconds(1).toMillis());
       try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), APPLICATION_ID)) {
         catchUp.await(SETTLE_TIMEOUT);
       }
-      out.print(new ScoreReader(client).score(SimTopics.GROUND_TRUTH, topics.alerts(),
-          Optional.empty()).render(5));
+      out.print(
+          new ScoreReader(client)
+              .score(SimTopics.GROUND_TRUTH, topics.alerts(), Optional.empty())
+              .render(5));
     }
   }
 
   /** Offsets not yet committed by a group; transaction markers count, as offsets do. */
-  private static long lag(final Map<TopicPartition, Long> ends,
+  private static long lag(
+      final Map<TopicPartition, Long> ends,
       final Map<TopicPartition, OffsetAndMetadata> committed) {
     long lag = 0;
     for (final var end : ends.entrySet()) {

@@ -1,5 +1,6 @@
 package io.repayguard.cli;
 
+import io.repayguard.sim.ClientSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -8,14 +9,13 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import io.repayguard.sim.ClientSettings;
 import picocli.CommandLine.Option;
 
 /**
  * Where Kafka and the schema registry are: flag, else environment variable, else the local stack.
  *
- * <p>{@code --client-config FILE} adds Kafka client and serde properties (security settings,
- * {@code basic.auth.*}) for a real cluster and a Confluent Schema Registry.
+ * <p>{@code --client-config FILE} adds Kafka client and serde properties (security settings, {@code
+ * basic.auth.*}) for a real cluster and a Confluent Schema Registry.
  */
 final class ConnectionOptions {
   static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -24,32 +24,55 @@ final class ConnectionOptions {
   static final String BOOTSTRAP_ENV = "REPAYGUARD_BOOTSTRAP_SERVERS";
   static final String REGISTRY_ENV = "REPAYGUARD_SCHEMA_REGISTRY_URL";
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      description = "Kafka bootstrap servers (env " + BOOTSTRAP_ENV + "; default "
-          + DEFAULT_BOOTSTRAP + ", the local stack).")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka bootstrap servers (env "
+              + BOOTSTRAP_ENV
+              + "; default "
+              + DEFAULT_BOOTSTRAP
+              + ", the local stack).")
   String bootstrapServers;
 
-  @Option(names = "--schema-registry-url", paramLabel = "URL",
-      description = "Schema registry URL (env " + REGISTRY_ENV + "; default " + DEFAULT_REGISTRY
-          + ", the local stack).")
+  @Option(
+      names = "--schema-registry-url",
+      paramLabel = "URL",
+      description =
+          "Schema registry URL (env "
+              + REGISTRY_ENV
+              + "; default "
+              + DEFAULT_REGISTRY
+              + ", the local stack).")
   String schemaRegistryUrl;
 
-  @Option(names = "--client-config", paramLabel = "FILE",
-      description = "Properties file of extra Kafka client and serde settings "
-          + "(security.protocol, sasl.*, basic.auth.credentials.source, basic.auth.user.info, ...).")
+  @Option(
+      names = "--client-config",
+      paramLabel = "FILE",
+      description =
+          "Properties file of extra Kafka client and serde settings "
+              + "(security.protocol, sasl.*, basic.auth.credentials.source, basic.auth.user.info, ...).")
   Path clientConfig;
 
   /**
-   * The settings to connect with: flag, else environment, else {@code fileProperties}
-   * ({@code bootstrap.servers}, {@code schema.registry.url}), else the local stack.
+   * The settings to connect with: flag, else environment, else {@code fileProperties} ({@code
+   * bootstrap.servers}, {@code schema.registry.url}), else the local stack.
    */
   ClientSettings resolve(final Map<String, String> env, final Map<String, String> fileProperties) {
     final Map<String, String> extra = new HashMap<>(fileProperties);
     extra.putAll(extraProperties());
-    final String bootstrap = first(bootstrapServers, env.get(BOOTSTRAP_ENV),
-        extra.remove("bootstrap.servers"), DEFAULT_BOOTSTRAP);
-    final String registry = first(schemaRegistryUrl, env.get(REGISTRY_ENV),
-        extra.remove("schema.registry.url"), DEFAULT_REGISTRY);
+    final String bootstrap =
+        first(
+            bootstrapServers,
+            env.get(BOOTSTRAP_ENV),
+            extra.remove("bootstrap.servers"),
+            DEFAULT_BOOTSTRAP);
+    final String registry =
+        first(
+            schemaRegistryUrl,
+            env.get(REGISTRY_ENV),
+            extra.remove("schema.registry.url"),
+            DEFAULT_REGISTRY);
     return new ClientSettings(bootstrap, registry, extra);
   }
 

@@ -48,47 +48,62 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** The whole product in one process: local stack, detector and simulator, then the score. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Starts a local Kafka broker and schema registry, the detector and the "
-        + "simulator in one process, prints a live summary every few seconds and ends with the "
-        + "score table (precision and recall per rule). Ctrl-C stops early and still scores."})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a local Kafka broker and schema registry, the detector and the "
+          + "simulator in one process, prints a live summary every few seconds and ends with the "
+          + "score table (precision and recall per rule). Ctrl-C stops early and still scores."
+    })
 final class DemoCommand implements Callable<Integer> {
   private static final String APPLICATION_ID = "repayguard-demo";
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration SUMMARY_EVERY = Duration.ofSeconds(5);
+
   /** How long Ctrl-C waits for the detector to drain and the score: catch-up waits up to 5. */
   private static final Duration STOP_WAIT = Duration.ofMinutes(7);
+
   /** Send times kept for the latency measure: minutes of events at demo rates. */
   private static final int LATENCY_MEMORY = 500_000;
-  private static final String KAFKA_LOG = System.getenv().getOrDefault("REPAYGUARD_KAFKA_LOG",
-      Path.of(System.getProperty("java.io.tmpdir"), "repayguard-kafka.log").toString());
 
-  @ParentCommand
-  RepayGuard parent;
+  private static final String KAFKA_LOG =
+      System.getenv()
+          .getOrDefault(
+              "REPAYGUARD_KAFKA_LOG",
+              Path.of(System.getProperty("java.io.tmpdir"), "repayguard-kafka.log").toString());
 
-  @Spec
-  CommandSpec spec;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  SimulationOptions simulation;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--duration", defaultValue = "2m", converter = Durations.class,
+  @Mixin SimulationOptions simulation;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "2m",
+      converter = Durations.class,
       description = "How long to simulate, unless --events is given (default ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--kafka-port", defaultValue = "9092",
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
       description = "Broker port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int kafkaPort;
 
-  @Option(names = "--registry-port", defaultValue = "8081",
-      description = "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--registry-port",
+      defaultValue = "8081",
+      description =
+          "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int registryPort;
 
   @Override
@@ -97,56 +112,82 @@ final class DemoCommand implements Callable<Integer> {
     final var run = simulation.run(duration, SimTopics.defaults());
     final long started = jvmStartNanos();
     final LocalStack stack = StackCommand.start(kafkaPort, registryPort, 6, null);
-    final ClientSettings client = new ClientSettings(stack.bootstrapServers(),
-        stack.schemaRegistryUrl(), Map.of());
+    final ClientSettings client =
+        new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), Map.of());
     final Simulation sim = new Simulation(client, parent.out()).withoutProgress();
     final DetectionLatency latency = new DetectionLatency(LATENCY_MEMORY);
-    sim.onSent(record -> {
-      if (record.value() instanceof RepaymentEvent event) {
-        latency.sent(event.getEventId(), System.nanoTime());
-      }
-    });
+    sim.onSent(
+        record -> {
+          if (record.value() instanceof RepaymentEvent event) {
+            latency.sent(event.getEventId(), System.nanoTime());
+          }
+        });
     // Ctrl-C: the hook stops the simulator and waits for this thread to drain, score and close;
     // exit() cannot be called while hooks run, so the hook halts with the code this thread sets.
     final CountDownLatch finished = new CountDownLatch(1);
     final AtomicBoolean stopping = new AtomicBoolean();
     final AtomicInteger exitCode = new AtomicInteger(UserException.UNUSABLE_ENVIRONMENT);
-    final Thread hook = new Thread(() -> {
-      stopping.set(true);
-      sim.stop();
-      try {
-        if (!finished.await(STOP_WAIT.toMinutes(), TimeUnit.MINUTES)) {
-          spec.commandLine().getErr().println("repayguard: error: the demo did not stop within "
-              + STOP_WAIT.toMinutes() + " minutes of Ctrl-C");
-        }
-      } catch (final InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      parent.out().flush();
-      spec.commandLine().getErr().flush();
-      Runtime.getRuntime().halt(exitCode.get());
-    }, "demo-shutdown");
+    final Thread hook =
+        new Thread(
+            () -> {
+              stopping.set(true);
+              sim.stop();
+              try {
+                if (!finished.await(STOP_WAIT.toMinutes(), TimeUnit.MINUTES)) {
+                  spec.commandLine()
+                      .getErr()
+                      .println(
+                          "repayguard: error: the demo did not stop within "
+                              + STOP_WAIT.toMinutes()
+                              + " minutes of Ctrl-C");
+                }
+              } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              parent.out().flush();
+              spec.commandLine().getErr().flush();
+              Runtime.getRuntime().halt(exitCode.get());
+            },
+            "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
-    try (stack; DetectorRunner detector = startDetector(client, stateDir);
-         Monitor monitor = new Monitor(client, started, latency)) {
+    try (stack;
+        DetectorRunner detector = startDetector(client, stateDir);
+        Monitor monitor = new Monitor(client, started, latency)) {
       if (!detector.awaitRunning(Duration.ofMinutes(1))) {
-        throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-            "the detector did not start within a minute (Kafka's logs: " + KAFKA_LOG + ")", null);
+        throw new UserException(
+            UserException.UNUSABLE_ENVIRONMENT,
+            "the detector did not start within a minute (Kafka's logs: " + KAFKA_LOG + ")",
+            null);
       }
-      parent.out().println("demo: kafka=" + stack.bootstrapServers() + " schema-registry="
-          + stack.schemaRegistryUrl() + ", detector " + APPLICATION_ID + " running, simulating "
-          + (run.maxEvents().isPresent() ? run.maxEvents().getAsLong() + " events"
-          : duration.toSeconds() + " s") + " (Ctrl-C stops early and still scores; Kafka's own "
-          + "logs go to " + KAFKA_LOG + ")");
+      parent
+          .out()
+          .println(
+              "demo: kafka="
+                  + stack.bootstrapServers()
+                  + " schema-registry="
+                  + stack.schemaRegistryUrl()
+                  + ", detector "
+                  + APPLICATION_ID
+                  + " running, simulating "
+                  + (run.maxEvents().isPresent()
+                      ? run.maxEvents().getAsLong() + " events"
+                      : duration.toSeconds() + " s")
+                  + " (Ctrl-C stops early and still scores; Kafka's own "
+                  + "logs go to "
+                  + KAFKA_LOG
+                  + ")");
       final AtomicReference<Throwable> failed = new AtomicReference<>();
-      final Thread producer = new Thread(() -> {
-        try {
-          sim.run(options, run);
-        } catch (final Throwable e) {
-          failed.set(e);
-        }
-      }, "demo-simulator");
+      final Thread producer =
+          new Thread(
+              () -> {
+                try {
+                  sim.run(options, run);
+                } catch (final Throwable e) {
+                  failed.set(e);
+                }
+              },
+              "demo-simulator");
       producer.start();
       long nextSummary = System.nanoTime() + SUMMARY_EVERY.toNanos();
       while (producer.isAlive()) {
@@ -157,8 +198,8 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       if (failed.get() != null) {
-        throw new IllegalStateException("the simulator failed: " + failed.get().getMessage(),
-            failed.get());
+        throw new IllegalStateException(
+            "the simulator failed: " + failed.get().getMessage(), failed.get());
       }
       parent.out().println("demo: simulator done; waiting for the detector to decide everything");
       try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), APPLICATION_ID)) {
@@ -174,8 +215,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       monitor.poll();
       parent.out().println(monitor.summary(sim.sent()));
-      final Scoring.Report report = new ScoreReader(client).score(SimTopics.GROUND_TRUTH,
-          TopicNames.defaults().alerts(), Optional.empty());
+      final Scoring.Report report =
+          new ScoreReader(client)
+              .score(SimTopics.GROUND_TRUTH, TopicNames.defaults().alerts(), Optional.empty());
       parent.out().print(report.render(5));
       parent.out().flush();
       exitCode.set(0);
@@ -209,18 +251,19 @@ final class DemoCommand implements Callable<Integer> {
 
   /** When this JVM started, on the {@link System#nanoTime} scale: the user's start. */
   private static long jvmStartNanos() {
-    final long sinceStartMillis = System.currentTimeMillis()
-        - ManagementFactory.getRuntimeMXBean().getStartTime();
+    final long sinceStartMillis =
+        System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     return System.nanoTime() - sinceStartMillis * 1_000_000;
   }
 
   private static DetectorRunner startDetector(final ClientSettings client, final Path stateDir) {
-    final DetectorConfig config = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-        .withIdleTimeout(IDLE_TIMEOUT);
+    final DetectorConfig config =
+        DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withIdleTimeout(IDLE_TIMEOUT);
     final Map<String, Object> props = new java.util.HashMap<>(client.clientProperties());
     props.put("commit.interval.ms", 100);
-    return DetectorRunner.start(config, new DetectorRunner.Settings(APPLICATION_ID, stateDir,
-        props));
+    return DetectorRunner.start(
+        config, new DetectorRunner.Settings(APPLICATION_ID, stateDir, props));
   }
 
   /** Reads alerts and holds as they come and tells how far the detector is. */
@@ -240,12 +283,13 @@ final class DemoCommand implements Callable<Integer> {
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
       values.configure(props, false);
-      this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-          new ByteArrayDeserializer());
+      this.consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       final TopicNames t = TopicNames.defaults();
       final List<TopicPartition> partitions = new java.util.ArrayList<>();
       for (final String topic : List.of(t.alerts(), t.holdCommands())) {
-        consumer.partitionsFor(topic, Duration.ofSeconds(15))
+        consumer
+            .partitionsFor(topic, Duration.ofSeconds(15))
             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
       }
       consumer.assign(partitions);
@@ -279,17 +323,25 @@ final class DemoCommand implements Callable<Integer> {
     /** Three lines: traffic and progress, alerts by rule, holds and latency. */
     String summary(final long eventsIn) {
       final StringBuilder rules = new StringBuilder();
-      opened.forEach((rule, n) -> rules.append(rules.isEmpty() ? ": " : ", ").append(rule)
-          .append(' ').append(n));
-      return String.format(Locale.ROOT,
+      opened.forEach(
+          (rule, n) ->
+              rules.append(rules.isEmpty() ? ": " : ", ").append(rule).append(' ').append(n));
+      return String.format(
+          Locale.ROOT,
           "[%3.0f s] events in %d | detector lag %s | first alert after %s%n"
               + "        alerts opened %d%s | resolved %d%n"
               + "        holds active %d | detection latency %s",
-          (System.nanoTime() - started) / 1e9, eventsIn, lag(),
-          firstAlertNanos == null ? "-"
+          (System.nanoTime() - started) / 1e9,
+          eventsIn,
+          lag(),
+          firstAlertNanos == null
+              ? "-"
               : String.format(Locale.ROOT, "%.1f s", (firstAlertNanos - started) / 1e9),
-          opened.values().stream().mapToLong(Long::longValue).sum(), rules, resolved,
-          held.size(), latency.describe());
+          opened.values().stream().mapToLong(Long::longValue).sum(),
+          rules,
+          resolved,
+          held.size(),
+          latency.describe());
     }
 
     /**
@@ -298,9 +350,11 @@ final class DemoCommand implements Callable<Integer> {
      */
     private String lag() {
       try {
-        final Map<TopicPartition, OffsetAndMetadata> committed = admin
-            .listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata()
-            .get(5, TimeUnit.SECONDS);
+        final Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets(APPLICATION_ID)
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
         final Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
         committed.keySet().forEach(p -> latest.put(p, OffsetSpec.latest()));
         long lag = 0;
@@ -322,5 +376,4 @@ final class DemoCommand implements Callable<Integer> {
       admin.close();
     }
   }
-
 }

@@ -7,56 +7,74 @@ import io.repayguard.sim.ClientSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Runs the detector. */
-@Command(name = "detect", mixinStandardHelpOptions = true,
-    description = {"Runs the detector: joins credit-use, merchant-order and repayment-plan, "
-        + "applies analysts' commands from repayguard-ops, and publishes alerts to "
-        + "repayment-alerts and holds to repayment-hold-commands, exactly once.",
-        "Settings: defaults < --config file < environment < flags. Runs until Ctrl-C."})
+@Command(
+    name = "detect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the detector: joins credit-use, merchant-order and repayment-plan, "
+          + "applies analysts' commands from repayguard-ops, and publishes alerts to "
+          + "repayment-alerts and holds to repayment-hold-commands, exactly once.",
+      "Settings: defaults < --config file < environment < flags. Runs until Ctrl-C."
+    })
 final class DetectCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
-  @Option(names = "--application-id", paramLabel = "ID",
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
       description = "Kafka Streams application id (default repayguard-detector).")
   String applicationId;
 
-  @Option(names = "--grace", paramLabel = "DURATION",
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
       description = "How long after its eventTime an event is decided (default PT5M).")
   String grace;
 
-  @Option(names = "--idle-timeout", paramLabel = "DURATION",
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
       description = "Quiet time after which a partition is idle (default PT5S).")
   String idleTimeout;
 
-  @Option(names = "--max-fee-bps", paramLabel = "BPS",
+  @Option(
+      names = "--max-fee-bps",
+      paramLabel = "BPS",
       description = "Fee cap over the principal, in basis points (default 800 = 8%%).")
   Integer maxFeeBps;
 
-  @Option(names = "--hold-severity", paramLabel = "SEVERITY",
-      description = "Lowest open-alert severity that holds a plan: LOW, MEDIUM, HIGH, CRITICAL "
-          + "(default HIGH).")
+  @Option(
+      names = "--hold-severity",
+      paramLabel = "SEVERITY",
+      description =
+          "Lowest open-alert severity that holds a plan: LOW, MEDIUM, HIGH, CRITICAL "
+              + "(default HIGH).")
   String holdSeverity;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
       description = "Where Kafka Streams keeps local state (default <tmp>/repayguard-streams).")
   Path stateDir;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Properties file with the settings above (application.id, grace, "
-          + "idle.timeout, max.fee.bps, hold.severity, state.dir, topic.<name>) and any Kafka "
-          + "Streams or client property.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Properties file with the settings above (application.id, grace, "
+              + "idle.timeout, max.fee.bps, hold.severity, state.dir, topic.<name>) and any Kafka "
+              + "Streams or client property.")
   Path configFile;
 
   @Option(names = "--describe", description = "Print the topology and exit.")
@@ -64,11 +82,14 @@ final class DetectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    final Map<String, String> file = configFile == null ? Map.of()
-        : ConnectionOptions.readProperties(configFile);
-    final DetectSettings settings = DetectSettings.resolve(new DetectSettings.Flags(
-        applicationId, grace, idleTimeout, maxFeeBps, holdSeverity, stateDir), file,
-        parent.env());
+    final Map<String, String> file =
+        configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile);
+    final DetectSettings settings =
+        DetectSettings.resolve(
+            new DetectSettings.Flags(
+                applicationId, grace, idleTimeout, maxFeeBps, holdSeverity, stateDir),
+            file,
+            parent.env());
     final ClientSettings client = connection.resolve(parent.env(), settings.passThrough());
     final Object guarantee =
         client.clientProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
@@ -76,23 +97,38 @@ final class DetectCommand implements Callable<Integer> {
       throw UserException.badInput(DetectorRunner.guaranteeRefused(guarantee));
     }
     if (describe) {
-      parent.out().println(DetectorTopology.build(settings.config(),
-          DetectorSerdes.fromConfig(client.clientProperties())).describe());
+      parent
+          .out()
+          .println(
+              DetectorTopology.build(
+                      settings.config(), DetectorSerdes.fromConfig(client.clientProperties()))
+                  .describe());
       return 0;
     }
     Preflight.requireKafka(client);
     final Map<String, Object> props = new HashMap<>(client.clientProperties());
     final DetectorRunner runner;
     try {
-      runner = DetectorRunner.start(settings.config(),
-          new DetectorRunner.Settings(settings.applicationId(), settings.stateDir(), props));
+      runner =
+          DetectorRunner.start(
+              settings.config(),
+              new DetectorRunner.Settings(settings.applicationId(), settings.stateDir(), props));
     } catch (final IllegalStateException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "detector-shutdown"));
-    parent.out().println("detector " + settings.applicationId() + " running: "
-        + runner.config().topics().inputs() + " -> " + runner.config().topics().alerts() + ", "
-        + runner.config().topics().holdCommands() + " (Ctrl-C stops)");
+    parent
+        .out()
+        .println(
+            "detector "
+                + settings.applicationId()
+                + " running: "
+                + runner.config().topics().inputs()
+                + " -> "
+                + runner.config().topics().alerts()
+                + ", "
+                + runner.config().topics().holdCommands()
+                + " (Ctrl-C stops)");
     runner.awaitTermination();
     return 0;
   }

@@ -19,12 +19,13 @@ final class DetectionLatency {
   private final List<Long> latenciesMillis = new ArrayList<>();
 
   DetectionLatency(final int capacity) {
-    this.sentNanos = new LinkedHashMap<>() {
-      @Override
-      protected boolean removeEldestEntry(final Map.Entry<String, Long> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.sentNanos =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(final Map.Entry<String, Long> eldest) {
+            return size() > capacity;
+          }
+        };
   }
 
   /** An event was sent at {@code nanos}; a redelivery keeps the first send time. */
@@ -57,7 +58,8 @@ final class DetectionLatency {
   }
 
   private static String format(final Optional<Long> millis) {
-    return millis.map(ms -> ms < 10_000 ? ms + " ms"
-        : String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).orElse("-");
+    return millis
+        .map(ms -> ms < 10_000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0))
+        .orElse("-");
   }
 }

@@ -7,7 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Reads durations as ISO-8601 ({@code PT5M}) or short forms ({@code 500ms}, {@code 3s}, {@code 5m}, {@code 2h}, {@code 1d}). */
+/**
+ * Reads durations as ISO-8601 ({@code PT5M}) or short forms ({@code 500ms}, {@code 3s}, {@code 5m},
+ * {@code 2h}, {@code 1d}).
+ */
 final class Durations implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -32,8 +35,8 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     try {
       return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
     } catch (final DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + value
-          + "' is not a duration (use PT5M, 5m, 30s or 500ms)");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration (use PT5M, 5m, 30s or 500ms)");
     }
   }
 }

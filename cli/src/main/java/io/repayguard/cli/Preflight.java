@@ -20,8 +20,12 @@ final class Preflight {
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (final ExecutionException | TimeoutException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "cannot reach Kafka at "
-          + settings.bootstrapServers() + " (is ./repayguard stack running?)", e);
+      throw new UserException(
+          UserException.UNUSABLE_ENVIRONMENT,
+          "cannot reach Kafka at "
+              + settings.bootstrapServers()
+              + " (is ./repayguard stack running?)",
+          e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "interrupted", e);

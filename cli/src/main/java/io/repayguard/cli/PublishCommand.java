@@ -15,34 +15,45 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Publishes a scenario or history file. */
-@Command(name = "publish", mixinStandardHelpOptions = true,
-    description = {"Publishes a scenario or history file (one JSON record per line, DESIGN.md's "
-        + "format) with record timestamp = eventTime, and prints what it sent.",
-        "At a {\"barrier\":true} line it waits until the detector's consumer group has processed "
-        + "everything and its inputs went idle (--barrier-group), or for --barrier-wait.",
-        "The file is checked first: a bad line is reported with its number and nothing is sent."})
+@Command(
+    name = "publish",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Publishes a scenario or history file (one JSON record per line, DESIGN.md's "
+          + "format) with record timestamp = eventTime, and prints what it sent.",
+      "At a {\"barrier\":true} line it waits until the detector's consumer group has processed "
+          + "everything and its inputs went idle (--barrier-group), or for --barrier-wait.",
+      "The file is checked first: a bad line is reported with its number and nothing is sent."
+    })
 final class PublishCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
   @Parameters(paramLabel = "FILE", description = "The .jsonl file to publish.")
   Path file;
 
-  @Option(names = "--barrier-group", paramLabel = "GROUP",
+  @Option(
+      names = "--barrier-group",
+      paramLabel = "GROUP",
       description = "The detector's application id, waited for at barriers.")
   String barrierGroup;
 
-  @Option(names = "--barrier-wait", defaultValue = "3s", converter = Durations.class,
+  @Option(
+      names = "--barrier-wait",
+      defaultValue = "3s",
+      converter = Durations.class,
       description = "Fixed wait at a barrier when no group is given (default ${DEFAULT-VALUE}).")
   Duration barrierWait;
 
-  @Option(names = "--idle-timeout", defaultValue = "5s", converter = Durations.class,
-      description = "The detector's idle timeout, waited out at each barrier "
-          + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "5s",
+      converter = Durations.class,
+      description =
+          "The detector's idle timeout, waited out at each barrier "
+              + "(default ${DEFAULT-VALUE}).")
   Duration idleTimeout;
 
   @Override
@@ -53,9 +64,15 @@ final class PublishCommand implements Callable<Integer> {
     Publisher.check(file);
     final ClientSettings settings = connection.resolve(parent.env(), Map.of());
     Preflight.requireKafka(settings);
-    new Publisher(settings, parent.out()).publish(new Publisher.Options(file,
-        Optional.ofNullable(barrierGroup), barrierWait, idleTimeout, Duration.ofMinutes(2),
-        Map.of()));
+    new Publisher(settings, parent.out())
+        .publish(
+            new Publisher.Options(
+                file,
+                Optional.ofNullable(barrierGroup),
+                barrierWait,
+                idleTimeout,
+                Duration.ofMinutes(2),
+                Map.of()));
     return 0;
   }
 }

@@ -15,29 +15,38 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Scores the detector's alerts against the simulator's ground truth. */
-@Command(name = "score", mixinStandardHelpOptions = true,
-    description = {"Reads repayguard-ground-truth and repayment-alerts (read_committed, up to "
-        + "their ends now) and prints precision and recall per rule and overall, then the first "
-        + "misses and false alarms.",
-        "The unit is an opened (plan, rule) alert: RESOLVED republications do not count."})
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reads repayguard-ground-truth and repayment-alerts (read_committed, up to "
+          + "their ends now) and prints precision and recall per rule and overall, then the first "
+          + "misses and false alarms.",
+      "The unit is an opened (plan, rule) alert: RESOLVED republications do not count."
+    })
 final class ScoreCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
-  @Option(names = "--since", paramLabel = "TIME",
-      description = "Only ground truth injected and alerts triggered at or after this event "
-          + "time (ISO-8601).")
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      description =
+          "Only ground truth injected and alerts triggered at or after this event "
+              + "time (ISO-8601).")
   String since;
 
-  @Option(names = "--alerts-topic", defaultValue = "repayment-alerts",
+  @Option(
+      names = "--alerts-topic",
+      defaultValue = "repayment-alerts",
       description = "Alerts to score (default ${DEFAULT-VALUE}).")
   String alertsTopic;
 
-  @Option(names = "--ground-truth-topic", defaultValue = SimTopics.GROUND_TRUTH,
+  @Option(
+      names = "--ground-truth-topic",
+      defaultValue = SimTopics.GROUND_TRUTH,
       description = "Ground truth to score against (default ${DEFAULT-VALUE}).")
   String groundTruthTopic;
 
@@ -51,8 +60,8 @@ final class ScoreCommand implements Callable<Integer> {
     }
     final ClientSettings settings = connection.resolve(parent.env(), Map.of());
     Preflight.requireKafka(settings);
-    final Scoring.Report report = new ScoreReader(settings).score(groundTruthTopic, alertsTopic,
-        from);
+    final Scoring.Report report =
+        new ScoreReader(settings).score(groundTruthTopic, alertsTopic, from);
     parent.out().print(report.render(5));
     return 0;
   }

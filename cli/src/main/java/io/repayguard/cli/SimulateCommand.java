@@ -17,30 +17,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Publishes simulated credit traffic with labelled anomalies. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Publishes a simulated consumer-credit world (borrowings, orders, repayment "
-        + "plans over months of event time) with anomalies injected at --anomaly-rate, and the "
-        + "ground truth of each to repayguard-ground-truth.",
-        "Deterministic for a seed. Ends with a clock record that lets the detector decide "
-        + "everything; Ctrl-C stops early and still finishes cleanly."})
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Publishes a simulated consumer-credit world (borrowings, orders, repayment "
+          + "plans over months of event time) with anomalies injected at --anomaly-rate, and the "
+          + "ground truth of each to repayguard-ground-truth.",
+      "Deterministic for a seed. Ends with a clock record that lets the detector decide "
+          + "everything; Ctrl-C stops early and still finishes cleanly."
+    })
 final class SimulateCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
-  @Mixin
-  SimulationOptions simulation;
+  @Mixin SimulationOptions simulation;
 
-  @Option(names = "--duration", defaultValue = "2m", converter = Durations.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "2m",
+      converter = Durations.class,
       description = "How long to publish, unless --events is given (default ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--to-file", paramLabel = "FILE",
-      description = "Write the world's input records to FILE (one JSON record per line, the "
-          + "format publish loads) instead of publishing them; needs --events. No ground truth.")
+  @Option(
+      names = "--to-file",
+      paramLabel = "FILE",
+      description =
+          "Write the world's input records to FILE (one JSON record per line, the "
+              + "format publish loads) instead of publishing them; needs --events. No ground truth.")
   Path toFile;
 
   @Override
@@ -50,8 +57,8 @@ final class SimulateCommand implements Callable<Integer> {
         throw UserException.badInput("--to-file needs --events N");
       }
       try {
-        HistoryFile.write(toFile, simulation.simulator(Instant.now()), simulation.events,
-            parent.out());
+        HistoryFile.write(
+            toFile, simulation.simulator(Instant.now()), simulation.events, parent.out());
       } catch (final UncheckedIOException e) {
         throw UserException.badInput(e.getMessage());
       }
@@ -63,14 +70,17 @@ final class SimulateCommand implements Callable<Integer> {
     Preflight.requireKafka(settings);
     final Simulation sim = new Simulation(settings, parent.out());
     final CountDownLatch done = new CountDownLatch(1);
-    final Thread hook = new Thread(() -> {
-      sim.stop();
-      try {
-        done.await();
-      } catch (final InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "simulate-shutdown");
+    final Thread hook =
+        new Thread(
+            () -> {
+              sim.stop();
+              try {
+                done.await();
+              } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "simulate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       sim.run(options, run);

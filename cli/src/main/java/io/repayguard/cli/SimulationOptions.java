@@ -17,53 +17,74 @@ import picocli.CommandLine.Option;
 /** The simulator's flags, shared by {@code simulate} and {@code demo}. */
 final class SimulationOptions {
 
-  @Option(names = "--accounts", defaultValue = "10000",
+  @Option(
+      names = "--accounts",
+      defaultValue = "10000",
       description = "Credit accounts in the simulated world (default ${DEFAULT-VALUE}).")
   int accounts;
 
-  @Option(names = "--rate", paramLabel = "N|max", defaultValue = "500",
+  @Option(
+      names = "--rate",
+      paramLabel = "N|max",
+      defaultValue = "500",
       description = "Input records per second, or max (default ${DEFAULT-VALUE}).")
   String rate;
 
-  @Option(names = "--events", paramLabel = "N",
+  @Option(
+      names = "--events",
+      paramLabel = "N",
       description = "Stop after N input records (instead of --duration).")
   Long events;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
       description = "Seed; the same seed gives the same records (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--anomaly-rate", defaultValue = "0.02",
-      description = "Share of borrowings whose plan gets an injected anomaly (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--anomaly-rate",
+      defaultValue = "0.02",
+      description =
+          "Share of borrowings whose plan gets an injected anomaly (default ${DEFAULT-VALUE}).")
   double anomalyRate;
 
-  @Option(names = "--mix", paramLabel = "RULE=W,...",
-      description = "Relative weights of the injected causes, e.g. NO_BORROWING=2,ORDER_NOT_PAID=1 "
-          + "(default: every rule 1).")
+  @Option(
+      names = "--mix",
+      paramLabel = "RULE=W,...",
+      description =
+          "Relative weights of the injected causes, e.g. NO_BORROWING=2,ORDER_NOT_PAID=1 "
+              + "(default: every rule 1).")
   String mix;
 
-  @Option(names = "--start", paramLabel = "TIME",
-      description = "Event time of the first borrowing, ISO-8601 (default: 365 days ago, so the "
-          + "simulated months stay behind the broker's clock).")
+  @Option(
+      names = "--start",
+      paramLabel = "TIME",
+      description =
+          "Event time of the first borrowing, ISO-8601 (default: 365 days ago, so the "
+              + "simulated months stay behind the broker's clock).")
   String start;
 
   /** The generator's options; event time never passes two hours before {@code now}. */
   Simulator.Options simulator(final Instant now) {
     final Instant first;
     try {
-      first = start == null ? now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(365))
-          : Instant.parse(start);
+      first =
+          start == null
+              ? now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(365))
+              : Instant.parse(start);
     } catch (final DateTimeParseException e) {
-      throw UserException.badInput("--start: '" + start + "' is not an ISO-8601 instant "
-          + "(like 2025-01-01T00:00:00Z)");
+      throw UserException.badInput(
+          "--start: '" + start + "' is not an ISO-8601 instant " + "(like 2025-01-01T00:00:00Z)");
     }
     final Instant limit = now.minus(Duration.ofHours(2));
     if (!first.isBefore(limit)) {
-      throw UserException.badInput("--start must be more than two hours in the past, "
-          + "the broker refuses future timestamps");
+      throw UserException.badInput(
+          "--start must be more than two hours in the past, "
+              + "the broker refuses future timestamps");
     }
-    final Map<Rule, Integer> weights = mix == null ? Simulator.Options.evenMix()
-        : Simulator.Options.parseMix(mix);
+    final Map<Rule, Integer> weights =
+        mix == null ? Simulator.Options.evenMix() : Simulator.Options.parseMix(mix);
     return new Simulator.Options(accounts, seed, anomalyRate, weights, first, limit);
   }
 
@@ -85,8 +106,10 @@ final class SimulationOptions {
     if (events != null && events < 1) {
       throw UserException.badInput("--events must be at least 1");
     }
-    return new Simulation.Run(perSecond,
+    return new Simulation.Run(
+        perSecond,
         events == null ? OptionalLong.empty() : OptionalLong.of(events),
-        events == null ? Optional.of(duration) : Optional.empty(), topics);
+        events == null ? Optional.of(duration) : Optional.empty(),
+        topics);
   }
 }

@@ -14,28 +14,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** Runs the local stack: a KRaft Kafka broker and a schema registry, with every topic created. */
-@Command(name = "stack", mixinStandardHelpOptions = true,
-    description = {"Starts a local Kafka broker (KRaft, one node) and a schema registry, creates "
-        + "every repayguard topic, prints where they listen, then 'ready'. Runs until Ctrl-C.",
-        "Data lives in a temporary directory unless --data-dir is given."})
+@Command(
+    name = "stack",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a local Kafka broker (KRaft, one node) and a schema registry, creates "
+          + "every repayguard topic, prints where they listen, then 'ready'. Runs until Ctrl-C.",
+      "Data lives in a temporary directory unless --data-dir is given."
+    })
 final class StackCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Option(names = "--kafka-port", defaultValue = "9092",
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
       description = "Broker port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int kafkaPort;
 
-  @Option(names = "--registry-port", defaultValue = "8081",
-      description = "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--registry-port",
+      defaultValue = "8081",
+      description =
+          "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int registryPort;
 
-  @Option(names = "--partitions", defaultValue = "6",
+  @Option(
+      names = "--partitions",
+      defaultValue = "6",
       description = "Partitions of every topic created (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "Keep broker data (topics, records, schemas) here across restarts.")
   Path dataDir;
 
@@ -46,10 +58,14 @@ final class StackCommand implements Callable<Integer> {
     }
     final CountDownLatch stopped = new CountDownLatch(1);
     final LocalStack stack = start(kafkaPort, registryPort, partitions, dataDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stack.close();
-      stopped.countDown();
-    }, "stack-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stack.close();
+                  stopped.countDown();
+                },
+                "stack-shutdown"));
     parent.out().println("kafka=" + stack.bootstrapServers());
     parent.out().println("schema-registry=" + stack.schemaRegistryUrl());
     parent.out().println("ready");
@@ -62,14 +78,14 @@ final class StackCommand implements Callable<Integer> {
    * Starts the local stack with every topic of {@link #topics()}; a failure to start is the
    * environment's, reported in one line.
    */
-  static LocalStack start(final int kafkaPort, final int registryPort, final int partitions,
-      final Path dataDir) {
+  static LocalStack start(
+      final int kafkaPort, final int registryPort, final int partitions, final Path dataDir) {
     try {
-      return LocalStack.start(new StackOptions(kafkaPort, registryPort, partitions, dataDir,
-          topics()));
+      return LocalStack.start(
+          new StackOptions(kafkaPort, registryPort, partitions, dataDir, topics()));
     } catch (final RuntimeException e) {
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT,
-          "cannot start the local stack: " + e.getMessage(), e);
+      throw new UserException(
+          UserException.UNUSABLE_ENVIRONMENT, "cannot start the local stack: " + e.getMessage(), e);
     }
   }
 

@@ -14,17 +14,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Prints a topic's records as JSON lines. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-    description = {"Prints each record of TOPIC as one JSON line: key, decoded value, timestamp "
-        + "(read_committed, like kafka-avro-console-consumer). Runs until Ctrl-C, --max or "
-        + "--exit-after-idle."})
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints each record of TOPIC as one JSON line: key, decoded value, timestamp "
+          + "(read_committed, like kafka-avro-console-consumer). Runs until Ctrl-C, --max or "
+          + "--exit-after-idle."
+    })
 final class TailCommand implements Callable<Integer> {
 
-  @ParentCommand
-  RepayGuard parent;
+  @ParentCommand RepayGuard parent;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
   @Parameters(paramLabel = "TOPIC", description = "Topic to read, e.g. repayment-alerts.")
   String topic;
@@ -35,7 +37,10 @@ final class TailCommand implements Callable<Integer> {
   @Option(names = "--max", paramLabel = "N", description = "Stop after N records.")
   Long max;
 
-  @Option(names = "--exit-after-idle", paramLabel = "DURATION", converter = Durations.class,
+  @Option(
+      names = "--exit-after-idle",
+      paramLabel = "DURATION",
+      converter = Durations.class,
       description = "Stop when nothing arrived for this long.")
   Duration exitAfterIdle;
 
@@ -46,9 +51,13 @@ final class TailCommand implements Callable<Integer> {
     }
     final ClientSettings settings = connection.resolve(parent.env(), Map.of());
     Preflight.requireKafka(settings);
-    new Tail(settings, parent.out()).run(new Tail.Options(topic, fromBeginning,
-        max == null ? OptionalLong.empty() : OptionalLong.of(max),
-        Optional.ofNullable(exitAfterIdle)));
+    new Tail(settings, parent.out())
+        .run(
+            new Tail.Options(
+                topic,
+                fromBeginning,
+                max == null ? OptionalLong.empty() : OptionalLong.of(max),
+                Optional.ofNullable(exitAfterIdle)));
     return 0;
   }
 }

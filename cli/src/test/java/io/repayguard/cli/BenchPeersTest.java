@@ -43,8 +43,8 @@ class BenchPeersTest {
   private static final Duration GRACE = Duration.ofMinutes(5);
 
   private final String scope = "bench-peers-" + UUID.randomUUID();
-  private final Map<String, Object> serdeConfig = Map.of(
-      AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope);
+  private final Map<String, Object> serdeConfig =
+      Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope);
   private final AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
   private Path stateDir;
   private TopologyTestDriver driver;
@@ -76,8 +76,9 @@ class BenchPeersTest {
     publish(TOPICS.merchantOrder(), "o1", order, T0);
     publish(TOPICS.repaymentPlan(), "p1", repayment, T0);
     // Then
-    assertThat(output()).containsExactly(new Out("c1", borrowing, T0), new Out("o1", order, T0),
-        new Out("p1", repayment, T0));
+    assertThat(output())
+        .containsExactly(
+            new Out("c1", borrowing, T0), new Out("o1", order, T0), new Out("p1", repayment, T0));
   }
 
   @Test
@@ -112,8 +113,7 @@ class BenchPeersTest {
     final RepaymentEvent repayment = publishRepayment("p3", null, 1);
     flushGraceBuffer();
     // Then
-    assertThat(output()).containsExactly(
-        new Out(BenchPeers.NO_CREDIT, repayment, T0 + minutes(1)));
+    assertThat(output()).containsExactly(new Out(BenchPeers.NO_CREDIT, repayment, T0 + minutes(1)));
   }
 
   @Test
@@ -145,18 +145,25 @@ class BenchPeersTest {
     driver = new TopologyTestDriver(topology, props);
   }
 
-  private void publish(final String topic, final String key, final SpecificRecord value,
-      final long timestamp) {
-    final TestInputTopic<String, SpecificRecord> input = driver.createInputTopic(topic,
-        new StringSerializer(), values);
+  private void publish(
+      final String topic, final String key, final SpecificRecord value, final long timestamp) {
+    final TestInputTopic<String, SpecificRecord> input =
+        driver.createInputTopic(topic, new StringSerializer(), values);
     input.pipeInput(key, value, timestamp);
   }
 
-  /** A repayment event of plan {@code planId}, {@code minutes} after T0, naming {@code creditId}. */
-  private RepaymentEvent publishRepayment(final String planId, final String creditId,
-      final long minutes) {
-    final RepaymentEvent event = aRepaymentEvent().setPlanId(planId).setEventId(planId + "-c")
-        .setCreditId(creditId).setEventTime(at(Duration.ofMinutes(minutes))).build();
+  /**
+   * A repayment event of plan {@code planId}, {@code minutes} after T0, naming {@code creditId}.
+   */
+  private RepaymentEvent publishRepayment(
+      final String planId, final String creditId, final long minutes) {
+    final RepaymentEvent event =
+        aRepaymentEvent()
+            .setPlanId(planId)
+            .setEventId(planId + "-c")
+            .setCreditId(creditId)
+            .setEventTime(at(Duration.ofMinutes(minutes)))
+            .build();
     publish(TOPICS.repaymentPlan(), planId, event, T0 + minutes(minutes));
     return event;
   }
@@ -171,10 +178,18 @@ class BenchPeersTest {
 
   private List<Out> output() {
     final AvroDeserializer<Object> decoded = new AvroDeserializer<>();
-    decoded.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
-        AvroSerdeConfig.SPECIFIC_AVRO_READER, true), false);
-    return driver.createOutputTopic(OUTPUT, new StringDeserializer(), decoded)
-        .readRecordsToList().stream().map(r -> new Out(r.key(), r.value(), r.timestamp()))
+    decoded.configure(
+        Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+            "mock://" + scope,
+            AvroSerdeConfig.SPECIFIC_AVRO_READER,
+            true),
+        false);
+    return driver
+        .createOutputTopic(OUTPUT, new StringDeserializer(), decoded)
+        .readRecordsToList()
+        .stream()
+        .map(r -> new Out(r.key(), r.value(), r.timestamp()))
         .toList();
   }
 

@@ -22,7 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +48,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The detector against a real broker beyond the golden files: a restart mid-stream, a producer
- * that speaks Confluent's protocol with a newer schema, and the CLI's publish and tail.
+ * The detector against a real broker beyond the golden files: a restart mid-stream, a producer that
+ * speaks Confluent's protocol with a newer schema, and the CLI's publish and tail.
  */
 @Tag("integration")
 class BrokerEndToEndTest {
@@ -71,28 +70,31 @@ class BrokerEndToEndTest {
   void shouldProduceExactOutputsWhenDetectorRestartsMidStreamWithEmptyLocalState(
       @TempDir final Path dir) throws Exception {
     // Given: scenario 05 split after its second barrier, where the plan is held and pending
-    final List<String> lines = Files.readAllLines(
-        BrokerHarness.scenario("05-late-borrowing-after-grace.jsonl"));
+    final List<String> lines =
+        Files.readAllLines(BrokerHarness.scenario("05-late-borrowing-after-grace.jsonl"));
     final int split = nthBarrier(lines, 2) + 1;
     final Path first = Files.write(dir.resolve("first.jsonl"), lines.subList(0, split));
-    final Path second = Files.write(dir.resolve("second.jsonl"), lines.subList(split, lines.size()));
+    final Path second =
+        Files.write(dir.resolve("second.jsonl"), lines.subList(split, lines.size()));
     final TopicNames topics = BrokerHarness.uniqueTopics("restart");
     final String group = "it-restart-" + topics.creditUse().substring(8, 16);
 
     // When: the first half, a stop, a start from the changelogs alone, the second half
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        dir.resolve("state-1"))) {
+    try (DetectorRunner detector =
+        harness.startDetector(BrokerHarness.config(topics), group, dir.resolve("state-1"))) {
       harness.publish(first, topics, group);
     }
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        dir.resolve("state-2"))) {
+    try (DetectorRunner detector =
+        harness.startDetector(BrokerHarness.config(topics), group, dir.resolve("state-2"))) {
       harness.publish(second, topics, group);
       harness.barrier(group);
     }
 
     // Then: read_committed, every output exactly once
-    assertThat(harness.outputsAsExpected(topics)).containsExactlyInAnyOrderElementsOf(
-        ExpectedOutputs.read(BrokerHarness.scenario("05-late-borrowing-after-grace.expected.jsonl")));
+    assertThat(harness.outputsAsExpected(topics))
+        .containsExactlyInAnyOrderElementsOf(
+            ExpectedOutputs.read(
+                BrokerHarness.scenario("05-late-borrowing-after-grace.expected.jsonl")));
   }
 
   @Test
@@ -102,39 +104,46 @@ class BrokerEndToEndTest {
     final String group = "it-foreign-" + topics.creditUse().substring(8, 16);
     final String scenario = "06-order-cancelled";
 
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-foreign"))) {
+    try (DetectorRunner detector =
+        harness.startDetector(
+            BrokerHarness.config(topics), group, BrokerHarness.tempDir("rg-foreign"))) {
       // When
       publishAsForeignClient(BrokerHarness.scenario(scenario + ".jsonl"), topics, group);
       harness.barrier(group);
     }
 
     // Then
-    assertThat(harness.outputsAsExpected(topics)).containsExactlyInAnyOrderElementsOf(
-        ExpectedOutputs.read(BrokerHarness.scenario(scenario + ".expected.jsonl")));
+    assertThat(harness.outputsAsExpected(topics))
+        .containsExactlyInAnyOrderElementsOf(
+            ExpectedOutputs.read(BrokerHarness.scenario(scenario + ".expected.jsonl")));
   }
 
   @Test
   void shouldPublishWithTheCliAndTailDecodedRecords(@TempDir final Path dir) throws Exception {
     // Given
     final LocalStack stack = harness.stack();
-    final Path file = Files.writeString(dir.resolve("one.jsonl"),
-        Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).get(0) + "\n");
+    final Path file =
+        Files.writeString(
+            dir.resolve("one.jsonl"),
+            Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).get(0) + "\n");
     LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use"));
-    final Map<String, String> env = Map.of(
-        "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+    final Map<String, String> env =
+        Map.of(
+            "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+            "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
 
     // When
-    final RepayGuardCliTest.Run published = RepayGuardCliTest.run(env, "publish",
-        file.toString(), "--barrier-wait", "0s");
-    final RepayGuardCliTest.Run tailed = RepayGuardCliTest.run(env, "tail", "credit-use",
-        "--from-beginning", "--max", "1");
+    final RepayGuardCliTest.Run published =
+        RepayGuardCliTest.run(env, "publish", file.toString(), "--barrier-wait", "0s");
+    final RepayGuardCliTest.Run tailed =
+        RepayGuardCliTest.run(env, "tail", "credit-use", "--from-beginning", "--max", "1");
 
     // Then
     assertThat(published.exitCode()).isZero();
-    assertThat(published.out()).contains("sent credit-use key=c14 eventTime=2026-03-01T00:00:00Z",
-        "published 1 records, 0 barriers");
+    assertThat(published.out())
+        .contains(
+            "sent credit-use key=c14 eventTime=2026-03-01T00:00:00Z",
+            "published 1 records, 0 barriers");
     assertThat(tailed.exitCode()).isZero();
     final JsonNode line = JSON.readTree(tailed.out().lines().findFirst().orElseThrow());
     assertThat(line.get("key").asText()).isEqualTo("c14");
@@ -148,14 +157,16 @@ class BrokerEndToEndTest {
   void shouldSendNothingWhenALineIsBad(@TempDir final Path dir) throws Exception {
     // Given: a good first line and a bad third line, to a topic of its own
     final LocalStack stack = harness.stack();
-    final List<String> lines = new ArrayList<>(
-        Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).subList(0, 2));
+    final List<String> lines =
+        new ArrayList<>(
+            Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).subList(0, 2));
     lines.add("{\"topic\":\"credit-use\",\"key\":\"x\",\"value\":{\"creditId\":\"x\"}}");
     final Path file = Files.write(dir.resolve("bad.jsonl"), lines);
     final long before = harness.readAll("credit-use").size();
-    final Map<String, String> env = Map.of(
-        "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+    final Map<String, String> env =
+        Map.of(
+            "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+            "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
     LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use", "repayment-plan"));
 
     // When
@@ -175,8 +186,9 @@ class BrokerEndToEndTest {
     final String group = "it-alert-" + topics.creditUse().substring(6, 14);
 
     // When
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-alert"))) {
+    try (DetectorRunner detector =
+        harness.startDetector(
+            BrokerHarness.config(topics), group, BrokerHarness.tempDir("rg-alert"))) {
       harness.publish(BrokerHarness.scenario("09-account-mismatch-foreign.jsonl"), topics, group);
       harness.barrier(group);
     }
@@ -190,9 +202,12 @@ class BrokerEndToEndTest {
     assertThat(alert.getAccountId()).isEqualTo("a-stranger");
     assertThat(alert.getCreditId()).isEqualTo("c9");
     assertThat(alert.getEventTime().toEpochMilli()).isEqualTo(1772323320000L);
-    assertThat(alert.getDecidedAt().toEpochMilli()).isGreaterThanOrEqualTo(1772323320000L + 300_000);
-    assertThat(alert.getEvidence()).containsEntry("borrowerAccountId", "a9")
-        .containsEntry("planAccountId", "a-stranger").containsEntry("sameIdentity", "false");
+    assertThat(alert.getDecidedAt().toEpochMilli())
+        .isGreaterThanOrEqualTo(1772323320000L + 300_000);
+    assertThat(alert.getEvidence())
+        .containsEntry("borrowerAccountId", "a9")
+        .containsEntry("planAccountId", "a-stranger")
+        .containsEntry("sameIdentity", "false");
     assertThat(alert.getExplanation()).contains("p9", "a-stranger", "c9", "a9");
   }
 
@@ -204,21 +219,36 @@ class BrokerEndToEndTest {
     final DetectorConfig config = BrokerHarness.config(topics).withGrace(Duration.ofSeconds(3));
     final long eventTime = System.currentTimeMillis() - 60_000;
 
-    try (DetectorRunner detector = harness.startDetector(config, group,
-        BrokerHarness.tempDir("rg-lone"));
-         KafkaProducer<String, RepaymentEvent> producer = new KafkaProducer<>(
-             harness.client().clientProperties(), new StringSerializer(), repaymentSerde())) {
-      await().atMost(Duration.ofSeconds(60))
+    try (DetectorRunner detector =
+            harness.startDetector(config, group, BrokerHarness.tempDir("rg-lone"));
+        KafkaProducer<String, RepaymentEvent> producer =
+            new KafkaProducer<>(
+                harness.client().clientProperties(), new StringSerializer(), repaymentSerde())) {
+      await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> detector.streams().state() == KafkaStreams.State.RUNNING);
 
       // When
       final long sentAt = System.nanoTime();
-      producer.send(new ProducerRecord<>(topics.repaymentPlan(), null, eventTime, "p-lone",
-          aRepaymentEvent().setPlanId("p-lone").setEventId("p-lone-c").setCreditId("c-none")
-              .setEventTime(Instant.ofEpochMilli(eventTime)).build())).get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.repaymentPlan(),
+                  null,
+                  eventTime,
+                  "p-lone",
+                  aRepaymentEvent()
+                      .setPlanId("p-lone")
+                      .setEventId("p-lone-c")
+                      .setCreditId("c-none")
+                      .setEventTime(Instant.ofEpochMilli(eventTime))
+                      .build()))
+          .get();
 
       // Then: the idle clock carries detector time past eventTime + grace within about 10 s
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> !harness.alerts(topics.alerts()).isEmpty());
       final Duration latency = Duration.ofNanos(System.nanoTime() - sentAt);
       System.out.println("lone event decided after " + latency.toMillis() + " ms");
@@ -247,19 +277,26 @@ class BrokerEndToEndTest {
   }
 
   /** Registers each value schema plus an optional field over raw HTTP and frames by hand. */
-  private static void publishAsForeignClient(final Path file, final TopicNames topics,
-      final String group) throws Exception {
+  private static void publishAsForeignClient(
+      final Path file, final TopicNames topics, final String group) throws Exception {
     final Map<String, Object> props = harness.client().clientProperties();
     final Map<String, Integer> ids = new java.util.HashMap<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props,
-        new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (final ScenarioFile.Line line : ScenarioFile.read(file)) {
         if (line instanceof ScenarioFile.Publish p) {
           final String topic = topicFor(p.topic(), topics);
           final Schema newer = withChannel(p.value().getSchema());
           final int id = ids.computeIfAbsent(topic, t -> register(t + "-value", newer));
-          producer.send(new ProducerRecord<>(topic, null, p.timestamp(), p.key(),
-              frame(id, newer, copyWithChannel(p.value(), newer)))).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topic,
+                      null,
+                      p.timestamp(),
+                      p.key(),
+                      frame(id, newer, copyWithChannel(p.value(), newer))))
+              .get();
         } else {
           producer.flush();
           harness.barrier(group);
@@ -281,8 +318,12 @@ class BrokerEndToEndTest {
     for (final Schema.Field f : base.getFields()) {
       fields.add(new Schema.Field(f, f.schema()));
     }
-    fields.add(new Schema.Field("channel", SchemaBuilder.unionOf().nullType().and().stringType()
-        .endUnion(), "Sales channel, added by a newer producer.", Schema.Field.NULL_DEFAULT_VALUE));
+    fields.add(
+        new Schema.Field(
+            "channel",
+            SchemaBuilder.unionOf().nullType().and().stringType().endUnion(),
+            "Sales channel, added by a newer producer.",
+            Schema.Field.NULL_DEFAULT_VALUE));
     return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
   }
 
@@ -290,8 +331,11 @@ class BrokerEndToEndTest {
     final GenericData.Record copy = new GenericData.Record(newer);
     for (final Schema.Field f : value.getSchema().getFields()) {
       final Object v = value.get(f.name());
-      copy.put(f.name(), v instanceof GenericData.EnumSymbol e
-          ? new GenericData.EnumSymbol(newer.getField(f.name()).schema(), e.toString()) : v);
+      copy.put(
+          f.name(),
+          v instanceof GenericData.EnumSymbol e
+              ? new GenericData.EnumSymbol(newer.getField(f.name()).schema(), e.toString())
+              : v);
     }
     copy.put("channel", "app");
     return copy;
@@ -300,12 +344,19 @@ class BrokerEndToEndTest {
   private static int register(final String subject, final Schema schema) {
     try {
       final String body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
-      final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
-          .newBuilder(URI.create(harness.stack().schemaRegistryUrl() + "/subjects/" + subject
-              + "/versions"))
-          .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      final HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              harness.stack().schemaRegistryUrl()
+                                  + "/subjects/"
+                                  + subject
+                                  + "/versions"))
+                      .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
       return JSON.readTree(response.body()).get("id").asInt();
     } catch (final java.io.IOException e) {

@@ -28,8 +28,8 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * A real local stack for broker-backed tests, and helpers to run the detector on topics of its
- * own, publish files through {@link Publisher} and read every output back.
+ * A real local stack for broker-backed tests, and helpers to run the detector on topics of its own,
+ * publish files through {@link Publisher} and read every output back.
  */
 final class BrokerHarness implements AutoCloseable {
   static final int PARTITIONS = 6;
@@ -54,41 +54,66 @@ final class BrokerHarness implements AutoCloseable {
   static TopicNames uniqueTopics(final String label) {
     final String p = label + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     final TopicNames d = TopicNames.defaults();
-    return new TopicNames(p + d.creditUse(), p + d.merchantOrder(), p + d.repaymentPlan(),
-        p + d.ops(), p + d.alerts(), p + d.holdCommands(), p + d.dlq(), p + d.orderLinks(), p + d.facts());
+    return new TopicNames(
+        p + d.creditUse(),
+        p + d.merchantOrder(),
+        p + d.repaymentPlan(),
+        p + d.ops(),
+        p + d.alerts(),
+        p + d.holdCommands(),
+        p + d.dlq(),
+        p + d.orderLinks(),
+        p + d.facts());
   }
 
   /** The test defaults: DESIGN.md's rules, a short idle timeout so barriers are quick. */
   static DetectorConfig config(final TopicNames topics) {
-    return DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()).withTopics(topics)
-        .withIdleTimeout(IDLE_TIMEOUT).withWatermarkInterval(WATERMARK_INTERVAL);
+    return DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+        .withTopics(topics)
+        .withIdleTimeout(IDLE_TIMEOUT)
+        .withWatermarkInterval(WATERMARK_INTERVAL);
   }
 
   /** Creates the inputs with {@link #PARTITIONS} partitions and starts a detector on them. */
-  DetectorRunner startDetector(final DetectorConfig config, final String applicationId,
-      final Path stateDir) {
+  DetectorRunner startDetector(
+      final DetectorConfig config, final String applicationId, final Path stateDir) {
     return startDetector(config, applicationId, stateDir, PARTITIONS);
   }
 
   /** Creates the inputs with {@code partitions} partitions and starts a detector on them. */
-  DetectorRunner startDetector(final DetectorConfig config, final String applicationId,
-      final Path stateDir, final int partitions) {
+  DetectorRunner startDetector(
+      final DetectorConfig config,
+      final String applicationId,
+      final Path stateDir,
+      final int partitions) {
     LocalStack.createTopics(stack.bootstrapServers(), partitions, config.topics().inputs());
     final Map<String, Object> props = new HashMap<>(client().clientProperties());
     props.put("commit.interval.ms", 100);
-    return DetectorRunner.start(config,
-        new DetectorRunner.Settings(applicationId, stateDir, props));
+    return DetectorRunner.start(
+        config, new DetectorRunner.Settings(applicationId, stateDir, props));
   }
 
   /** Publishes {@code file} into {@code topics}, waiting for {@code group} at barriers. */
   void publish(final Path file, final TopicNames topics, final String group)
       throws InterruptedException {
     final TopicNames d = TopicNames.defaults();
-    new Publisher(client(), new PrintStream(PrintStream.nullOutputStream())).publish(
-        new Publisher.Options(file, java.util.Optional.of(group), Duration.ZERO, IDLE_TIMEOUT,
-            Duration.ofMinutes(2), Map.of(d.creditUse(), topics.creditUse(),
-                d.merchantOrder(), topics.merchantOrder(),
-                d.repaymentPlan(), topics.repaymentPlan(), d.ops(), topics.ops())));
+    new Publisher(client(), new PrintStream(PrintStream.nullOutputStream()))
+        .publish(
+            new Publisher.Options(
+                file,
+                java.util.Optional.of(group),
+                Duration.ZERO,
+                IDLE_TIMEOUT,
+                Duration.ofMinutes(2),
+                Map.of(
+                    d.creditUse(),
+                    topics.creditUse(),
+                    d.merchantOrder(),
+                    topics.merchantOrder(),
+                    d.repaymentPlan(),
+                    topics.repaymentPlan(),
+                    d.ops(),
+                    topics.ops())));
   }
 
   /** Waits as a barrier does: the group caught up, its inputs idle, and caught up again. */
@@ -105,13 +130,30 @@ final class BrokerHarness implements AutoCloseable {
     final List<Map<String, String>> outputs = new ArrayList<>();
     for (final ConsumerRecord<byte[], byte[]> r : readAll(topics.alerts())) {
       final Alert a = (Alert) decode(r);
-      outputs.add(new TreeMap<>(Map.of("topic", "repayment-alerts", "key", key(r),
-          "rule", a.getRule().name(), "severity", a.getSeverity().name(),
-          "status", a.getStatus().name())));
+      outputs.add(
+          new TreeMap<>(
+              Map.of(
+                  "topic",
+                  "repayment-alerts",
+                  "key",
+                  key(r),
+                  "rule",
+                  a.getRule().name(),
+                  "severity",
+                  a.getSeverity().name(),
+                  "status",
+                  a.getStatus().name())));
     }
     for (final ConsumerRecord<byte[], byte[]> r : readAll(topics.holdCommands())) {
-      outputs.add(new TreeMap<>(Map.of("topic", "repayment-hold-commands", "key", key(r),
-          "action", ((HoldCommand) decode(r)).getAction().name())));
+      outputs.add(
+          new TreeMap<>(
+              Map.of(
+                  "topic",
+                  "repayment-hold-commands",
+                  "key",
+                  key(r),
+                  "action",
+                  ((HoldCommand) decode(r)).getAction().name())));
     }
     for (final ConsumerRecord<byte[], byte[]> r : readAll(topics.dlq())) {
       outputs.add(new TreeMap<>(Map.of("topic", "repayguard-dlq", "key", key(r))));
@@ -133,8 +175,13 @@ final class BrokerHarness implements AutoCloseable {
 
   private Object decode(final ConsumerRecord<byte[], byte[]> record) {
     final AvroDeserializer<Object> values = new AvroDeserializer<>();
-    values.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
-        AvroSerdeConfig.SPECIFIC_AVRO_READER, true), false);
+    values.configure(
+        Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+            stack.schemaRegistryUrl(),
+            AvroSerdeConfig.SPECIFIC_AVRO_READER,
+            true),
+        false);
     return values.deserialize(record.topic(), record.value());
   }
 

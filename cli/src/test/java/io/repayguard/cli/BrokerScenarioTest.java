@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every golden scenario end to end: a real KRaft broker with 6 partitions per topic (and the
- * late-data ones again on 3), the
- * detector under Kafka Streams exactly-once, the file published through {@code publish}'s code
- * with its barriers, and every committed output compared with the expected multiset.
+ * late-data ones again on 3), the detector under Kafka Streams exactly-once, the file published
+ * through {@code publish}'s code with its barriers, and every committed output compared with the
+ * expected multiset.
  */
 @Tag("integration")
 class BrokerScenarioTest {
@@ -37,11 +37,15 @@ class BrokerScenarioTest {
   }
 
   static Stream<String> scenarios() throws IOException {
-    try (Stream<Path> files = Files.list(BrokerHarness.scenario("01-happy-path.jsonl").getParent())) {
-      return files.map(p -> p.getFileName().toString())
+    try (Stream<Path> files =
+        Files.list(BrokerHarness.scenario("01-happy-path.jsonl").getParent())) {
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".jsonl") && !n.endsWith(".expected.jsonl"))
           .map(n -> n.substring(0, n.length() - ".jsonl".length()))
-          .sorted().toList().stream();
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -53,8 +57,13 @@ class BrokerScenarioTest {
 
   /** The scenarios where late data meets grace: their outputs must not depend on partitioning. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"04-late-borrowing-within-grace", "05-late-borrowing-after-grace",
-      "07-order-paid-late", "11-duplicate-plan"})
+  @ValueSource(
+      strings = {
+        "04-late-borrowing-within-grace",
+        "05-late-borrowing-after-grace",
+        "07-order-paid-late",
+        "11-duplicate-plan"
+      })
   void shouldProduceTheSameOutputsOnThreePartitions(final String name) throws Exception {
     runScenario(name, 3);
   }
@@ -63,15 +72,17 @@ class BrokerScenarioTest {
     // Given
     final TopicNames topics = BrokerHarness.uniqueTopics(name.substring(0, 2));
     final String group = "it-" + topics.creditUse().replace('.', '-');
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-it"), partitions)) {
+    try (DetectorRunner detector =
+        harness.startDetector(
+            BrokerHarness.config(topics), group, BrokerHarness.tempDir("rg-it"), partitions)) {
       // When
       harness.publish(BrokerHarness.scenario(name + ".jsonl"), topics, group);
       harness.barrier(group);
 
       // Then
-      assertThat(harness.outputsAsExpected(topics)).containsExactlyInAnyOrderElementsOf(
-          ExpectedOutputs.read(BrokerHarness.scenario(name + ".expected.jsonl")));
+      assertThat(harness.outputsAsExpected(topics))
+          .containsExactlyInAnyOrderElementsOf(
+              ExpectedOutputs.read(BrokerHarness.scenario(name + ".expected.jsonl")));
     }
   }
 }

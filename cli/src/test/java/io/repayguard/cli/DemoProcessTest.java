@@ -23,17 +23,28 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class DemoProcessTest {
   private static final Pattern ALERTS_OPENED = Pattern.compile("alerts opened (\\d+)");
-  private static final Pattern SIMULATED = Pattern.compile(
-      "simulated (\\d+) events .* in ([\\d.]+) s");
+  private static final Pattern SIMULATED =
+      Pattern.compile("simulated (\\d+) events .* in ([\\d.]+) s");
 
   @Test
   void ctrlCStopsTheDemoEarlyScoresEverythingItSentAndExitsZero() throws Exception {
     // Given
     final Path stderr = Files.createTempFile("demo-stderr", ".log");
-    final Process demo = new ProcessBuilder(javaBinary(), "-cp",
-        System.getProperty("java.class.path"), RepayGuard.class.getName(), "demo",
-        "--duration", "3m", "--kafka-port", "0", "--registry-port", "0")
-        .redirectError(stderr.toFile()).start();
+    final Process demo =
+        new ProcessBuilder(
+                javaBinary(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                RepayGuard.class.getName(),
+                "demo",
+                "--duration",
+                "3m",
+                "--kafka-port",
+                "0",
+                "--registry-port",
+                "0")
+            .redirectError(stderr.toFile())
+            .start();
     final List<String> lines = new CopyOnWriteArrayList<>();
     final Thread reader = new Thread(() -> readLines(demo, lines), "demo-stdout");
     reader.start();
@@ -46,19 +57,27 @@ class DemoProcessTest {
       TimeUnit.MILLISECONDS.sleep(200);
     }
     new ProcessBuilder("kill", "-" + interruptSignal(demo.pid()), Long.toString(demo.pid()))
-        .start().waitFor();
+        .start()
+        .waitFor();
     final boolean exited = demo.waitFor(4, TimeUnit.MINUTES);
     reader.join(TimeUnit.SECONDS.toMillis(10));
 
     // Then
     assertThat(exited).as("demo exits after Ctrl-C; output: %s", lines).isTrue();
     assertThat(demo.exitValue()).as("exit code; stderr: %s", tail(stderr)).isZero();
-    final Matcher simulated = lines.stream().map(SIMULATED::matcher).filter(Matcher::find)
-        .findFirst().orElseThrow(() -> new AssertionError("no simulator summary in " + lines));
+    final Matcher simulated =
+        lines.stream()
+            .map(SIMULATED::matcher)
+            .filter(Matcher::find)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no simulator summary in " + lines));
     assertThat(Double.parseDouble(simulated.group(2))).as("stopped early").isLessThan(180);
     assertThat(lines).anyMatch(l -> l.startsWith("demo: simulator done"));
-    final String overall = lines.stream().filter(l -> l.startsWith("overall")).findFirst()
-        .orElseThrow(() -> new AssertionError("no score table in " + lines));
+    final String overall =
+        lines.stream()
+            .filter(l -> l.startsWith("overall"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no score table in " + lines));
     final String[] cells = overall.trim().split("\\s+");
     assertThat(Long.parseLong(cells[1])).as("expected alerts").isPositive();
     assertThat(cells[1]).as("raised = expected").isEqualTo(cells[2]);
@@ -68,8 +87,8 @@ class DemoProcessTest {
   }
 
   /**
-   * INT, as Ctrl-C sends, unless the demo's JVM started with SIGINT ignored (a background job of
-   * a non-interactive shell, as some CI runners start builds): the JVM then never handles it, so
+   * INT, as Ctrl-C sends, unless the demo's JVM started with SIGINT ignored (a background job of a
+   * non-interactive shell, as some CI runners start builds): the JVM then never handles it, so
    * TERM, which runs the same shutdown path.
    */
   private static String interruptSignal(final long pid) throws IOException {
@@ -92,8 +111,9 @@ class DemoProcessTest {
   }
 
   private static void readLines(final Process process, final List<String> lines) {
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         lines.add(line);
       }

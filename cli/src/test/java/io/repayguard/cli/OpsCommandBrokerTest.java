@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./repayguard resolve} against a real broker and a running detector: the alert is
- * resolved and the plan released, and a retry with the printed commandId changes nothing. And the
- * detector's start keeps the ops topic partitioned like repayment-plan.
+ * {@code ./repayguard resolve} against a real broker and a running detector: the alert is resolved
+ * and the plan released, and a retry with the printed commandId changes nothing. And the detector's
+ * start keeps the ops topic partitioned like repayment-plan.
  */
 @Tag("integration")
 class OpsCommandBrokerTest {
@@ -52,29 +52,52 @@ class OpsCommandBrokerTest {
   }
 
   @Test
-  void shouldResolveFromTheCommandLineAndIgnoreARetryWithTheSameCommandId(
-      @TempDir final Path dir) throws Exception {
+  void shouldResolveFromTheCommandLineAndIgnoreARetryWithTheSameCommandId(@TempDir final Path dir)
+      throws Exception {
     // Given: plan p1 collects a reversed borrowing, so it is held
     final TopicNames topics = BrokerHarness.uniqueTopics("ops");
     final String group = "it-" + topics.creditUse().replace('.', '-');
-    final CreditUse reversed = aCreditUse().setMerchantOrderId(null)
-        .setStatus(CreditStatus.REVERSED).build();
+    final CreditUse reversed =
+        aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED).build();
     final RepaymentEvent plan = aRepaymentEvent().build();
-    final CreditUse clock = aCreditUse().setCreditId("c-clock").setMerchantOrderId(null)
-        .setEventTime(at(Duration.ofDays(1))).build();
+    final CreditUse clock =
+        aCreditUse()
+            .setCreditId("c-clock")
+            .setMerchantOrderId(null)
+            .setEventTime(at(Duration.ofDays(1)))
+            .build();
     final Path file = dir.resolve("held.jsonl");
-    Files.write(file, List.of(AvroToJson.line("credit-use", "c1", reversed),
-        AvroToJson.line("repayment-plan", "p1", plan), "{\"barrier\":true}",
-        AvroToJson.line("credit-use", "c-clock", clock)));
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-ops"))) {
+    Files.write(
+        file,
+        List.of(
+            AvroToJson.line("credit-use", "c1", reversed),
+            AvroToJson.line("repayment-plan", "p1", plan),
+            "{\"barrier\":true}",
+            AvroToJson.line("credit-use", "c-clock", clock)));
+    try (DetectorRunner detector =
+        harness.startDetector(
+            BrokerHarness.config(topics), group, BrokerHarness.tempDir("rg-ops"))) {
       harness.publish(file, topics, group);
       harness.barrier(group);
-      final String[] resolve = {"resolve", "--plan", "p1", "--rule", "borrowing_reversed",
-          "--analyst", "li.wei", "--reason", "merchant confirmed the reversal",
-          "--command-id", "op-1", "--topic", topics.ops(),
-          "--bootstrap-servers", harness.stack().bootstrapServers(),
-          "--schema-registry-url", harness.stack().schemaRegistryUrl()};
+      final String[] resolve = {
+        "resolve",
+        "--plan",
+        "p1",
+        "--rule",
+        "borrowing_reversed",
+        "--analyst",
+        "li.wei",
+        "--reason",
+        "merchant confirmed the reversal",
+        "--command-id",
+        "op-1",
+        "--topic",
+        topics.ops(),
+        "--bootstrap-servers",
+        harness.stack().bootstrapServers(),
+        "--schema-registry-url",
+        harness.stack().schemaRegistryUrl()
+      };
 
       // When
       final Run first = run(resolve);
@@ -83,17 +106,22 @@ class OpsCommandBrokerTest {
 
       // Then
       assertThat(first.exitCode()).as(first.err()).isZero();
-      assertThat(first.out()).contains("sent RESOLVE of BORROWING_REVERSED on plan p1 by li.wei",
-          "commandId op-1");
+      assertThat(first.out())
+          .contains("sent RESOLVE of BORROWING_REVERSED on plan p1 by li.wei", "commandId op-1");
       assertThat(retry.exitCode()).as(retry.err()).isZero();
       final List<Alert> alerts = harness.alerts(topics.alerts());
-      assertThat(alerts).extracting(Alert::getAlertId, Alert::getStatus).containsExactly(
-          tuple("p1/BORROWING_REVERSED/1", AlertStatus.OPEN),
-          tuple("p1/BORROWING_REVERSED/1", AlertStatus.RESOLVED));
-      assertThat(alerts.get(1).getEvidence()).containsAllEntriesOf(Map.of(
-          "resolvedBy", "li.wei", "resolution", "merchant confirmed the reversal"));
-      assertThat(harness.outputsAsExpected(topics)).filteredOn(o -> o.containsKey("action"))
-          .extracting(o -> o.get("action")).containsExactly("HOLD", "RELEASE");
+      assertThat(alerts)
+          .extracting(Alert::getAlertId, Alert::getStatus)
+          .containsExactly(
+              tuple("p1/BORROWING_REVERSED/1", AlertStatus.OPEN),
+              tuple("p1/BORROWING_REVERSED/1", AlertStatus.RESOLVED));
+      assertThat(alerts.get(1).getEvidence())
+          .containsAllEntriesOf(
+              Map.of("resolvedBy", "li.wei", "resolution", "merchant confirmed the reversal"));
+      assertThat(harness.outputsAsExpected(topics))
+          .filteredOn(o -> o.containsKey("action"))
+          .extracting(o -> o.get("action"))
+          .containsExactly("HOLD", "RELEASE");
     }
   }
 
@@ -101,17 +129,26 @@ class OpsCommandBrokerTest {
   void shouldCreateAMissingOpsTopicWithAsManyPartitionsAsRepaymentPlan() throws Exception {
     // Given: a cluster set up before the ops topic existed
     final TopicNames topics = BrokerHarness.uniqueTopics("ops-new");
-    LocalStack.createTopics(harness.stack().bootstrapServers(), 3,
+    LocalStack.createTopics(
+        harness.stack().bootstrapServers(),
+        3,
         List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
 
     // When
-    try (DetectorRunner detector = DetectorRunner.start(BrokerHarness.config(topics),
-        settings("it-" + topics.creditUse().replace('.', '-')))) {
+    try (DetectorRunner detector =
+        DetectorRunner.start(
+            BrokerHarness.config(topics), settings("it-" + topics.creditUse().replace('.', '-')))) {
 
       // Then
       try (Admin admin = Admin.create(harness.client().clientProperties())) {
-        assertThat(admin.describeTopics(List.of(topics.ops())).allTopicNames()
-            .get(30, TimeUnit.SECONDS).get(topics.ops()).partitions()).hasSize(3);
+        assertThat(
+                admin
+                    .describeTopics(List.of(topics.ops()))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topics.ops())
+                    .partitions())
+            .hasSize(3);
       }
     }
   }
@@ -120,21 +157,32 @@ class OpsCommandBrokerTest {
   void shouldRefuseToStartWhenTheOpsTopicIsPartitionedOtherwise() {
     // Given
     final TopicNames topics = BrokerHarness.uniqueTopics("ops-skew");
-    LocalStack.createTopics(harness.stack().bootstrapServers(), 6,
+    LocalStack.createTopics(
+        harness.stack().bootstrapServers(),
+        6,
         List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
     LocalStack.createTopics(harness.stack().bootstrapServers(), 2, List.of(topics.ops()));
 
     // When / Then
-    assertThatThrownBy(() -> DetectorRunner.start(BrokerHarness.config(topics),
-        settings("it-" + topics.creditUse().replace('.', '-'))))
+    assertThatThrownBy(
+            () ->
+                DetectorRunner.start(
+                    BrokerHarness.config(topics),
+                    settings("it-" + topics.creditUse().replace('.', '-'))))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("topic " + topics.ops() + " has 2 partitions but " + topics.repaymentPlan()
-            + " has 6: they must match, since an ops command reaches its plan through the "
-            + "repayment-plan partition of the same number");
+        .hasMessage(
+            "topic "
+                + topics.ops()
+                + " has 2 partitions but "
+                + topics.repaymentPlan()
+                + " has 6: they must match, since an ops command reaches its plan through the "
+                + "repayment-plan partition of the same number");
   }
 
   private static DetectorRunner.Settings settings(final String applicationId) {
-    return new DetectorRunner.Settings(applicationId, BrokerHarness.tempDir("rg-ops"),
+    return new DetectorRunner.Settings(
+        applicationId,
+        BrokerHarness.tempDir("rg-ops"),
         new HashMap<>(harness.client().clientProperties()));
   }
 }

@@ -59,14 +59,14 @@ class RegistryAndSerdeTest {
     final CreditUse sent = aCreditUse().build();
 
     // When
-    try (KafkaProducer<String, CreditUse> producer = new KafkaProducer<>(props,
-        new StringSerializer(), serde.serializer())) {
+    try (KafkaProducer<String, CreditUse> producer =
+        new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
       producer.send(new ProducerRecord<>(topic, "c1", sent));
     }
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     final CreditUse received;
-    try (KafkaConsumer<String, CreditUse> consumer = new KafkaConsumer<>(props,
-        new StringDeserializer(), serde.deserializer())) {
+    try (KafkaConsumer<String, CreditUse> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), serde.deserializer())) {
       consumer.assign(List.of(new TopicPartition(topic, 0)));
       consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
       ConsumerRecord<String, CreditUse> first = null;
@@ -86,8 +86,8 @@ class RegistryAndSerdeTest {
   @Test
   void shouldSpeakTheRegistryProtocol() {
     // Given
-    final SchemaRegistryClient client = new HttpSchemaRegistryClient(
-        harness.stack().schemaRegistryUrl(), Optional.empty());
+    final SchemaRegistryClient client =
+        new HttpSchemaRegistryClient(harness.stack().schemaRegistryUrl(), Optional.empty());
     final String subject = "proto-" + UUID.randomUUID() + "-value";
 
     // When
@@ -96,8 +96,8 @@ class RegistryAndSerdeTest {
     // Then
     assertThat(client.idOf(subject, CreditUse.getClassSchema())).isEqualTo(id);
     assertThat(client.schemaById(id)).isEqualTo(CreditUse.getClassSchema());
-    assertThat(client.latest(subject)).isEqualTo(
-        new SchemaRegistryClient.RegisteredSchema(id, 1, CreditUse.getClassSchema()));
+    assertThat(client.latest(subject))
+        .isEqualTo(new SchemaRegistryClient.RegisteredSchema(id, 1, CreditUse.getClassSchema()));
     assertThatThrownBy(() -> client.schemaById(987_654))
         .isInstanceOf(UnknownSchemaIdException.class);
   }
@@ -105,27 +105,33 @@ class RegistryAndSerdeTest {
   @Test
   void shouldRefuseIncompatibleSchemaWith409() {
     // Given
-    final SchemaRegistryClient client = new HttpSchemaRegistryClient(
-        harness.stack().schemaRegistryUrl(), Optional.empty());
+    final SchemaRegistryClient client =
+        new HttpSchemaRegistryClient(harness.stack().schemaRegistryUrl(), Optional.empty());
     final String subject = "compat-" + UUID.randomUUID() + "-value";
     client.register(subject, CreditUse.getClassSchema());
-    final Schema required = SchemaBuilder.record("CreditUse").namespace("io.repayguard.events")
-        .fields().requiredString("creditId").requiredString("mandatoryNewField").endRecord();
+    final Schema required =
+        SchemaBuilder.record("CreditUse")
+            .namespace("io.repayguard.events")
+            .fields()
+            .requiredString("creditId")
+            .requiredString("mandatoryNewField")
+            .endRecord();
 
     // When / Then
     assertThatThrownBy(() -> client.register(subject, required))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
-            e -> assertThat(e.errorCode()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(409));
   }
 
   @Test
   void shouldSayRegistryIsUnreachable() {
-    final SchemaRegistryClient client = AvroSerdeConfig.from(
-        Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:1")).newClient();
+    final SchemaRegistryClient client =
+        AvroSerdeConfig.from(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:1"))
+            .newClient();
 
     assertThatThrownBy(() -> client.schemaById(1))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
-            e -> assertThat(e.errorCode()).isEqualTo(-1))
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(-1))
         .hasMessageContaining("schema registry at http://127.0.0.1:1 is unreachable");
   }
 }

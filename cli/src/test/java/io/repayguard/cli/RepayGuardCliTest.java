@@ -26,10 +26,14 @@ class RepayGuardCliTest {
   static Run run(final Map<String, String> env, final String... args) {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final int code = RepayGuard.execute(args, env,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    final int code =
+        RepayGuard.execute(
+            args,
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   static Run run(final String... args) {
@@ -56,13 +60,12 @@ class RepayGuardCliTest {
   void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
     final Path file = dir.resolve("history.jsonl");
 
-    final Run run = run("simulate", "--events", "200", "--seed", "7", "--to-file",
-        file.toString());
+    final Run run = run("simulate", "--events", "200", "--seed", "7", "--to-file", file.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    final List<ScenarioFile.Line> lines =
-        ScenarioFile.read(file);
-    assertThat(lines).hasSizeGreaterThanOrEqualTo(200)
+    final List<ScenarioFile.Line> lines = ScenarioFile.read(file);
+    assertThat(lines)
+        .hasSizeGreaterThanOrEqualTo(200)
         .allMatch(l -> l instanceof ScenarioFile.Publish);
     assertThat(run.out()).contains("wrote " + lines.size() + " records to " + file);
   }
@@ -70,12 +73,12 @@ class RepayGuardCliTest {
   @Test
   void shouldRefuseAnExportWithoutACountOrADirectory(@TempDir final Path dir) {
     final Run noCount = run("simulate", "--to-file", dir.resolve("h.jsonl").toString());
-    final Run noDir = run("simulate", "--events", "5", "--to-file",
-        dir.resolve("missing/h.jsonl").toString());
+    final Run noDir =
+        run("simulate", "--events", "5", "--to-file", dir.resolve("missing/h.jsonl").toString());
 
     assertThat(noCount.exitCode()).isEqualTo(2);
-    assertThat(noCount.err()).isEqualTo("repayguard: error: --to-file needs --events N"
-        + System.lineSeparator());
+    assertThat(noCount.err())
+        .isEqualTo("repayguard: error: --to-file needs --events N" + System.lineSeparator());
     assertThat(noDir.exitCode()).isEqualTo(2);
     assertThat(noDir.err()).contains("its directory does not exist");
   }
@@ -93,8 +96,9 @@ class RepayGuardCliTest {
     final Run run = run("detect", "--bogus");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().lines().toList()).containsExactly(
-        "repayguard: Unknown option: '--bogus'", "Try 'repayguard detect --help'.");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "repayguard: Unknown option: '--bogus'", "Try 'repayguard detect --help'.");
   }
 
   @Test
@@ -102,8 +106,10 @@ class RepayGuardCliTest {
     final Run run = run("detect", "--grace", "5 parsecs");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: bad value for "
-        + "grace: '5 parsecs' is not a duration (use PT5M, 5m, 30s or 500ms)");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "repayguard: error: bad value for "
+                + "grace: '5 parsecs' is not a duration (use PT5M, 5m, 30s or 500ms)");
   }
 
   @Test
@@ -111,7 +117,8 @@ class RepayGuardCliTest {
     final Run run = run(Map.of("REPAYGUARD_HOLD_SEVERITY", "urgent"), "detect", "--describe");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("hold-severity: 'urgent' is not one of LOW, MEDIUM, HIGH, CRITICAL");
+    assertThat(run.err())
+        .contains("hold-severity: 'urgent' is not one of LOW, MEDIUM, HIGH, CRITICAL");
   }
 
   @Test
@@ -119,11 +126,15 @@ class RepayGuardCliTest {
     // Given
     final Path file = dir.resolve("detector.properties");
     Files.writeString(file, "grace=PT1M\nhold.severity=LOW\nmax.fee.bps=100\n");
-    final Map<String, String> env = Map.of("REPAYGUARD_GRACE", "PT2M", "REPAYGUARD_MAX_FEE_BPS", "200");
+    final Map<String, String> env =
+        Map.of("REPAYGUARD_GRACE", "PT2M", "REPAYGUARD_MAX_FEE_BPS", "200");
 
     // When
-    final DetectSettings settings = DetectSettings.resolve(new DetectSettings.Flags(
-        null, "PT3M", null, null, null, null), ConnectionOptions.readProperties(file), env);
+    final DetectSettings settings =
+        DetectSettings.resolve(
+            new DetectSettings.Flags(null, "PT3M", null, null, null, null),
+            ConnectionOptions.readProperties(file),
+            env);
 
     // Then
     assertThat(settings.config().grace()).hasMinutes(3);
@@ -149,21 +160,25 @@ class RepayGuardCliTest {
     Files.writeString(config, "processing.guarantee=at_least_once\n");
 
     // When
-    final Run run = run("detect", "--config", config.toString(), "--bootstrap-servers",
-        "127.0.0.1:1");
+    final Run run =
+        run("detect", "--config", config.toString(), "--bootstrap-servers", "127.0.0.1:1");
 
     // Then
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: "
-        + "processing.guarantee=at_least_once is refused: the detector writes alerts and hold "
-        + "commands exactly once (exactly_once_v2, DESIGN.md rule 8); remove the setting");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "repayguard: error: "
+                + "processing.guarantee=at_least_once is refused: the detector writes alerts and hold "
+                + "commands exactly once (exactly_once_v2, DESIGN.md rule 8); remove the setting");
   }
 
   @Test
   void shouldNameTheBadLineOfAFileBeforeConnecting(@TempDir final Path dir) throws IOException {
     // Given: line 2 lacks amountMinor; no broker is running
     final Path file = dir.resolve("bad.jsonl");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"topic":"credit-use","key":"c1","value":{"creditId":"c1","accountId":"a1","identityId":"i","merchantOrderId":null,"amountMinor":1,"currency":"CNY","installmentCount":3,"status":"APPROVED","eventTime":1}}
         {"topic":"credit-use","key":"c2","value":{"creditId":"c2","accountId":"a1","identityId":"i","merchantOrderId":null,"currency":"CNY","installmentCount":3,"status":"APPROVED","eventTime":1}}
         """);
@@ -173,8 +188,9 @@ class RepayGuardCliTest {
 
     // Then
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: " + file
-        + ": line 2: missing field CreditUse.amountMinor");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "repayguard: error: " + file + ": line 2: missing field CreditUse.amountMinor");
   }
 
   @Test
@@ -182,14 +198,16 @@ class RepayGuardCliTest {
     final Run run = run("tail", "repayment-alerts", "--bootstrap-servers", "127.0.0.1:1");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err().lines().toList()).containsExactly("repayguard: error: cannot reach "
-        + "Kafka at 127.0.0.1:1 (is ./repayguard stack running?) (--verbose shows details)");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "repayguard: error: cannot reach "
+                + "Kafka at 127.0.0.1:1 (is ./repayguard stack running?) (--verbose shows details)");
   }
 
   @Test
   void shouldShowStackTraceOnlyWithVerbose() {
-    final Run run = run("tail", "repayment-alerts", "--bootstrap-servers", "127.0.0.1:1",
-        "--verbose");
+    final Run run =
+        run("tail", "repayment-alerts", "--bootstrap-servers", "127.0.0.1:1", "--verbose");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("\tat io.repayguard.cli.Preflight.requireKafka");

@@ -79,7 +79,8 @@ class ReplayTest {
 
     // Then
     assertThat(before.opened()).isEmpty();
-    assertThat(including.opened()).extracting(Alert::getAlertId)
+    assertThat(including.opened())
+        .extracting(Alert::getAlertId)
         .containsExactly("p12/BORROWING_REVERSED/1");
   }
 
@@ -93,7 +94,8 @@ class ReplayTest {
 
     // Then
     final ReplayRunner.Comparison diff = result.comparison().orElseThrow();
-    assertThat(diff.added()).extracting(Alert::getAlertId)
+    assertThat(diff.added())
+        .extracting(Alert::getAlertId)
         .containsExactly("p10b/AMOUNT_EXCEEDS_BORROWING/1");
     assertThat(diff.vanished()).isEmpty();
     assertThat(diff.severityChanged()).isEmpty();
@@ -104,34 +106,43 @@ class ReplayTest {
     // Given: live stopped one minute of event time after a plan whose borrowing never came, so
     // its decision (due one grace after the plan) is still pending
     final Path history = Files.createTempFile("pending", ".jsonl");
-    Files.write(history, List.of(
-        "{\"topic\":\"credit-use\",\"key\":\"cf\",\"value\":{\"creditId\":\"cf\",\"accountId\":\"af\","
-            + "\"identityId\":\"id-af\",\"merchantOrderId\":null,\"amountMinor\":120000,"
-            + "\"currency\":\"CNY\",\"installmentCount\":3,\"status\":\"APPROVED\","
-            + "\"eventTime\":1772323200000}}",
-        "{\"topic\":\"repayment-plan\",\"key\":\"pf\",\"value\":{\"eventId\":\"pf-c\",\"planId\":\"pf\","
-            + "\"creditId\":\"c-never\",\"accountId\":\"af\",\"identityId\":\"id-af\","
-            + "\"type\":\"PLAN_CREATED\",\"installmentNo\":0,\"installmentCount\":3,"
-            + "\"amountMinor\":123000,\"currency\":\"CNY\",\"eventTime\":1772323260000}}",
-        "{\"barrier\":true}"));
+    Files.write(
+        history,
+        List.of(
+            "{\"topic\":\"credit-use\",\"key\":\"cf\",\"value\":{\"creditId\":\"cf\",\"accountId\":\"af\","
+                + "\"identityId\":\"id-af\",\"merchantOrderId\":null,\"amountMinor\":120000,"
+                + "\"currency\":\"CNY\",\"installmentCount\":3,\"status\":\"APPROVED\","
+                + "\"eventTime\":1772323200000}}",
+            "{\"topic\":\"repayment-plan\",\"key\":\"pf\",\"value\":{\"eventId\":\"pf-c\",\"planId\":\"pf\","
+                + "\"creditId\":\"c-never\",\"accountId\":\"af\",\"identityId\":\"id-af\","
+                + "\"type\":\"PLAN_CREATED\",\"installmentNo\":0,\"installmentCount\":3,"
+                + "\"amountMinor\":123000,\"currency\":\"CNY\",\"eventTime\":1772323260000}}",
+            "{\"barrier\":true}"));
     final TopicNames topics = live("pf", history);
 
     // When
-    final ReplayRunner.Result plain = replay(topics, DetectorConfig.Publication.ALL, 800, true,
-        Mode.FACTS, false, Optional.empty());
-    final ReplayRunner.Result flushed = replay(topics, DetectorConfig.Publication.ALL, 800, true,
-        Mode.FACTS, true, Optional.empty());
+    final ReplayRunner.Result plain =
+        replay(
+            topics, DetectorConfig.Publication.ALL, 800, true, Mode.FACTS, false, Optional.empty());
+    final ReplayRunner.Result flushed =
+        replay(
+            topics, DetectorConfig.Publication.ALL, 800, true, Mode.FACTS, true, Optional.empty());
 
     // Then: live decided nothing yet; only the flush decides, one grace after the plan
     assertThat(harness.alerts(topics.alerts())).isEmpty();
     assertThat(plain.opened()).isEmpty();
-    assertThat(harness.alerts(topics.alerts() + ".replay")).as("both runs' outputs")
-        .extracting(Alert::getAlertId).containsExactly("pf/NO_BORROWING/1");
+    assertThat(harness.alerts(topics.alerts() + ".replay"))
+        .as("both runs' outputs")
+        .extracting(Alert::getAlertId)
+        .containsExactly("pf/NO_BORROWING/1");
     assertThat(flushed.opened()).as("not among the alerts compared with live").isEmpty();
-    assertThat(flushed.flushed()).singleElement().satisfies(a -> {
-      assertThat(a.getAlertId()).isEqualTo("pf/NO_BORROWING/1");
-      assertThat(a.getDecidedAt().toEpochMilli()).isEqualTo(1772323260000L + 300_000);
-    });
+    assertThat(flushed.flushed())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getAlertId()).isEqualTo("pf/NO_BORROWING/1");
+              assertThat(a.getDecidedAt().toEpochMilli()).isEqualTo(1772323260000L + 300_000);
+            });
   }
 
   @Test
@@ -142,10 +153,24 @@ class ReplayTest {
         new DetectorConfig.Publication(1774915200000L, Long.MAX_VALUE, false);
 
     // When
-    final ReplayRunner.Result day = replay(topics, fromFirstInstallment, 800, false, Mode.FACTS,
-        false, Optional.of(Duration.ofDays(1)));
-    final ReplayRunner.Result quarter = replay(topics, fromFirstInstallment, 800, false,
-        Mode.FACTS, false, Optional.of(Duration.ofDays(90)));
+    final ReplayRunner.Result day =
+        replay(
+            topics,
+            fromFirstInstallment,
+            800,
+            false,
+            Mode.FACTS,
+            false,
+            Optional.of(Duration.ofDays(1)));
+    final ReplayRunner.Result quarter =
+        replay(
+            topics,
+            fromFirstInstallment,
+            800,
+            false,
+            Mode.FACTS,
+            false,
+            Optional.of(Duration.ofDays(90)));
 
     // Then: a day back, the borrowing is not known; a quarter back, it is
     assertThat(day.opened()).extracting(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
@@ -158,19 +183,29 @@ class ReplayTest {
     final TopicNames topics = live("10-amount-exceeds");
 
     // When
-    final ReplayRunner.Result result = replay(topics, DetectorConfig.Publication.ALL, 800, true,
-        Mode.INPUTS, false, Optional.empty());
+    final ReplayRunner.Result result =
+        replay(
+            topics,
+            DetectorConfig.Publication.ALL,
+            800,
+            true,
+            Mode.INPUTS,
+            false,
+            Optional.empty());
 
     // Then
-    assertThat(result.opened()).extracting(Alert::getAlertId)
+    assertThat(result.opened())
+        .extracting(Alert::getAlertId)
         .containsExactly("p10/AMOUNT_EXCEEDS_BORROWING/1");
     assertThat(harness.alerts(topics.alerts() + ".replay"))
         .containsExactlyInAnyOrderElementsOf(harness.alerts(topics.alerts()));
     try (Admin admin = Admin.create(harness.client().clientProperties())) {
       assertThat(admin.listTopics().names().get(15, TimeUnit.SECONDS))
           .as("the run's private order-links and facts topics are gone")
-          .noneMatch(t -> t.startsWith(topics.facts() + ".replay-")
-              || t.startsWith(topics.orderLinks() + ".replay-"));
+          .noneMatch(
+              t ->
+                  t.startsWith(topics.facts() + ".replay-")
+                      || t.startsWith(topics.orderLinks() + ".replay-"));
     }
   }
 
@@ -178,8 +213,13 @@ class ReplayTest {
   void shouldLeaveProductionTopicsAndNoInternalTopicsBehind() throws Exception {
     // Given
     final TopicNames topics = live("07-order-paid-late");
-    final List<String> production = List.of(topics.alerts(), topics.holdCommands(), topics.dlq(),
-        topics.facts(), topics.orderLinks());
+    final List<String> production =
+        List.of(
+            topics.alerts(),
+            topics.holdCommands(),
+            topics.dlq(),
+            topics.facts(),
+            topics.orderLinks());
     final Map<String, Integer> before = counts(production);
 
     // When: even with --holds
@@ -204,38 +244,73 @@ class ReplayTest {
   private static TopicNames live(final String label, final Path history) throws Exception {
     final TopicNames topics = BrokerHarness.uniqueTopics(label);
     final String group = "live-" + topics.creditUse().substring(3, 11);
-    try (DetectorRunner detector = harness.startDetector(BrokerHarness.config(topics), group,
-        BrokerHarness.tempDir("rg-live"))) {
+    try (DetectorRunner detector =
+        harness.startDetector(
+            BrokerHarness.config(topics), group, BrokerHarness.tempDir("rg-live"))) {
       harness.publish(history, topics, group);
       harness.barrier(group);
     }
     return topics;
   }
 
-  private static ReplayRunner.Result replay(final TopicNames topics, final long from,
-      final long to, final int maxFeeBps, final boolean compare) throws InterruptedException {
+  private static ReplayRunner.Result replay(
+      final TopicNames topics,
+      final long from,
+      final long to,
+      final int maxFeeBps,
+      final boolean compare)
+      throws InterruptedException {
     return replay(topics, from, to, maxFeeBps, compare, false);
   }
 
-  private static ReplayRunner.Result replay(final TopicNames topics, final long from,
-      final long to, final int maxFeeBps, final boolean compare, final boolean holds)
+  private static ReplayRunner.Result replay(
+      final TopicNames topics,
+      final long from,
+      final long to,
+      final int maxFeeBps,
+      final boolean compare,
+      final boolean holds)
       throws InterruptedException {
-    return replay(topics, new DetectorConfig.Publication(from, to, holds), maxFeeBps, compare,
-        Mode.FACTS, false, Optional.empty());
+    return replay(
+        topics,
+        new DetectorConfig.Publication(from, to, holds),
+        maxFeeBps,
+        compare,
+        Mode.FACTS,
+        false,
+        Optional.empty());
   }
 
   /** Where a replay reads from. */
-  private enum Mode { FACTS, INPUTS }
+  private enum Mode {
+    FACTS,
+    INPUTS
+  }
 
-  private static ReplayRunner.Result replay(final TopicNames topics,
-      final DetectorConfig.Publication window, final int maxFeeBps, final boolean compare,
-      final Mode mode, final boolean flush, final Optional<Duration> lookback)
+  private static ReplayRunner.Result replay(
+      final TopicNames topics,
+      final DetectorConfig.Publication window,
+      final int maxFeeBps,
+      final boolean compare,
+      final Mode mode,
+      final boolean flush,
+      final Optional<Duration> lookback)
       throws InterruptedException {
     final DetectorConfig live = BrokerHarness.config(topics).withMaxFeeBps(maxFeeBps);
     final Path state = BrokerHarness.tempDir("rg-replay");
     return new ReplayRunner(harness.client(), new PrintStream(PrintStream.nullOutputStream()))
-        .run(new ReplayRunner.Options(UUID.randomUUID().toString().substring(0, 8), live,
-            window, ".replay", mode == Mode.INPUTS, flush, lookback, compare, false, state));
+        .run(
+            new ReplayRunner.Options(
+                UUID.randomUUID().toString().substring(0, 8),
+                live,
+                window,
+                ".replay",
+                mode == Mode.INPUTS,
+                flush,
+                lookback,
+                compare,
+                false,
+                state));
   }
 
   private static Map<String, Integer> counts(final List<String> topics) {

@@ -11,23 +11,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Detector time from what each source last reported: a watermark over the input partitions that
- * are not idle, held back by relays that have not caught up.
+ * Detector time from what each source last reported: a watermark over the input partitions that are
+ * not idle, held back by relays that have not caught up.
  *
- * <p>An input partition reports its largest eventTime, the last input offset it handled and
- * whether it is idle; its time and offset only ever grow. A relay (the order-link stage) reports
- * its own view of the input partitions it hears from. A relay whose view of every such partition
- * has reached the offset this stage heard directly has forwarded everything those records gave
- * rise to, so it holds time back only through its own non-idle partitions; a relay behind that
- * holds time back to the smallest time in its view, idle partitions included, because facts it
- * has not forwarded yet may still come from any of them.
+ * <p>An input partition reports its largest eventTime, the last input offset it handled and whether
+ * it is idle; its time and offset only ever grow. A relay (the order-link stage) reports its own
+ * view of the input partitions it hears from. A relay whose view of every such partition has
+ * reached the offset this stage heard directly has forwarded everything those records gave rise to,
+ * so it holds time back only through its own non-idle partitions; a relay behind that holds time
+ * back to the smallest time in its view, idle partitions included, because facts it has not
+ * forwarded yet may still come from any of them.
  *
- * <p>Detector time is the smallest of those bounds; with none (everything idle and caught up),
- * the largest eventTime any input partition reported. An expected source that has not reported
- * blocks detector time. Detector time never goes back. Only expected sources count: a report
- * from any other is ignored, and a source the clock kept from an earlier topology (a renamed
- * topic, fewer partitions) is dropped at the next report, so it cannot hold detector time back.
- * Pure functions over {@link ClockState}.
+ * <p>Detector time is the smallest of those bounds; with none (everything idle and caught up), the
+ * largest eventTime any input partition reported. An expected source that has not reported blocks
+ * detector time. Detector time never goes back. Only expected sources count: a report from any
+ * other is ignored, and a source the clock kept from an earlier topology (a renamed topic, fewer
+ * partitions) is dropped at the next report, so it cannot hold detector time back. Pure functions
+ * over {@link ClockState}.
  */
 public final class Clocks {
   /** Detector time before anything is known. */
@@ -37,13 +37,22 @@ public final class Clocks {
 
   /** A clock that has heard from nobody. */
   public static ClockState empty() {
-    return ClockState.newBuilder().setSources(new ArrayList<>()).setRelays(new ArrayList<>())
-        .setDetectorTime(UNKNOWN).setArrivals(0).build();
+    return ClockState.newBuilder()
+        .setSources(new ArrayList<>())
+        .setRelays(new ArrayList<>())
+        .setDetectorTime(UNKNOWN)
+        .setArrivals(0)
+        .build();
   }
 
   /** Records an input partition's report and moves detector time as far as reports allow. */
-  public static void report(final ClockState clock, final Sources expected, final String source,
-      final long maxEventTime, final long offset, final boolean idle) {
+  public static void report(
+      final ClockState clock,
+      final Sources expected,
+      final String source,
+      final long maxEventTime,
+      final long offset,
+      final boolean idle) {
     if (expected.direct().contains(source)) {
       merge(clock.getSources(), source, maxEventTime, offset, idle);
     }
@@ -52,8 +61,11 @@ public final class Clocks {
   }
 
   /** Records a relay's view of its input partitions and moves detector time. */
-  public static void reportRelay(final ClockState clock, final Sources expected,
-      final String relay, final List<SourceClock> upstream) {
+  public static void reportRelay(
+      final ClockState clock,
+      final Sources expected,
+      final String relay,
+      final List<SourceClock> upstream) {
     if (!expected.relays().contains(relay)) {
       forgetUnexpected(clock, expected);
       advanceTo(clock, derive(clock, expected));
@@ -71,8 +83,7 @@ public final class Clocks {
     }
     for (final SourceClock s : upstream) {
       if (expected.relayUpstream().contains(s.getSource())) {
-        merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(),
-            s.getIdle());
+        merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(), s.getIdle());
       }
     }
     forgetUnexpected(clock, expected);
@@ -82,9 +93,9 @@ public final class Clocks {
   /**
    * Drops what the clock kept of sources the stage no longer expects. Reports from them are
    * ignored, so only a clock restored from an earlier topology has any. Called after a report is
-   * merged: once every expected source has reported, a list longer than expected holds a stale
-   * one (before that, detector time cannot move anyway), so the size check keeps this free on
-   * every other report.
+   * merged: once every expected source has reported, a list longer than expected holds a stale one
+   * (before that, detector time cannot move anyway), so the size check keeps this free on every
+   * other report.
    */
   private static void forgetUnexpected(final ClockState clock, final Sources expected) {
     if (clock.getSources().size() > expected.direct().size()) {
@@ -109,14 +120,18 @@ public final class Clocks {
   public static boolean allIdle(final ClockState clock, final Sources expected) {
     final Map<String, SourceClock> direct = byName(clock.getSources());
     final Bound relays = bound(clock, direct, expected.relayUpstream());
-    return heardFromAll(clock, direct, expected) && !relays.blocks()
-        && relays.time() == UNKNOWN && clock.getSources().stream().allMatch(SourceClock::getIdle);
+    return heardFromAll(clock, direct, expected)
+        && !relays.blocks()
+        && relays.time() == UNKNOWN
+        && clock.getSources().stream().allMatch(SourceClock::getIdle);
   }
 
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
   public static long maxEventTime(final ClockState clock) {
-    return clock.getSources().stream().mapToLong(SourceClock::getMaxEventTime)
-        .max().orElse(UNKNOWN);
+    return clock.getSources().stream()
+        .mapToLong(SourceClock::getMaxEventTime)
+        .max()
+        .orElse(UNKNOWN);
   }
 
   /** The smallest largest-eventTime of the non-idle sources in {@code sources}, if any. */
@@ -155,13 +170,13 @@ public final class Clocks {
   }
 
   /**
-   * How far relays let detector time go: to {@code time} ({@link #UNKNOWN} for no limit), or not
-   * at all ({@code blocks}) while a relay is behind on a partition it has never had data from.
+   * How far relays let detector time go: to {@code time} ({@link #UNKNOWN} for no limit), or not at
+   * all ({@code blocks}) while a relay is behind on a partition it has never had data from.
    */
   private record Bound(long time, boolean blocks) {}
 
-  private static Bound bound(final ClockState clock, final Map<String, SourceClock> direct,
-      final Set<String> upstream) {
+  private static Bound bound(
+      final ClockState clock, final Map<String, SourceClock> direct, final Set<String> upstream) {
     long bound = UNKNOWN;
     for (final RelayClock relay : clock.getRelays()) {
       final Map<String, SourceClock> seen = byName(relay.getUpstream());
@@ -175,8 +190,12 @@ public final class Clocks {
         if (behindWithoutTime(seen, direct, upstream)) {
           return new Bound(UNKNOWN, true);
         }
-        b = relay.getUpstream().stream().mapToLong(SourceClock::getMaxEventTime)
-            .filter(t -> t != UNKNOWN).min().orElse(UNKNOWN);
+        b =
+            relay.getUpstream().stream()
+                .mapToLong(SourceClock::getMaxEventTime)
+                .filter(t -> t != UNKNOWN)
+                .min()
+                .orElse(UNKNOWN);
       }
       if (b != UNKNOWN) {
         bound = bound == UNKNOWN ? b : Math.min(bound, b);
@@ -186,14 +205,16 @@ public final class Clocks {
   }
 
   /** A relay behind on a partition whose time it does not know cannot bound anything. */
-  private static boolean behindWithoutTime(final Map<String, SourceClock> relayView,
-      final Map<String, SourceClock> direct, final Set<String> upstream) {
+  private static boolean behindWithoutTime(
+      final Map<String, SourceClock> relayView,
+      final Map<String, SourceClock> direct,
+      final Set<String> upstream) {
     for (final String name : upstream) {
       final SourceClock seen = relayView.get(name);
       final SourceClock latest = direct.get(name);
       final boolean timeUnknown = seen == null || seen.getMaxEventTime() == UNKNOWN;
-      final boolean lagging = seen == null
-          ? latest != null && latest.getOffset() >= 0 : behind(seen, latest);
+      final boolean lagging =
+          seen == null ? latest != null && latest.getOffset() >= 0 : behind(seen, latest);
       if (timeUnknown && lagging) {
         return true;
       }
@@ -215,8 +236,10 @@ public final class Clocks {
     return latest != null && seen.getOffset() < latest.getOffset();
   }
 
-  private static boolean caughtUp(final Map<String, SourceClock> relayView,
-      final Map<String, SourceClock> direct, final Set<String> upstream) {
+  private static boolean caughtUp(
+      final Map<String, SourceClock> relayView,
+      final Map<String, SourceClock> direct,
+      final Set<String> upstream) {
     for (final String name : upstream) {
       final SourceClock seen = relayView.get(name);
       if (seen == null || behind(seen, direct.get(name))) {
@@ -226,8 +249,8 @@ public final class Clocks {
     return true;
   }
 
-  private static boolean heardFromAll(final ClockState clock,
-      final Map<String, SourceClock> direct, final Sources expected) {
+  private static boolean heardFromAll(
+      final ClockState clock, final Map<String, SourceClock> direct, final Sources expected) {
     for (final String name : expected.direct()) {
       if (!direct.containsKey(name)) {
         return false;
@@ -250,12 +273,22 @@ public final class Clocks {
     return byName;
   }
 
-  private static void merge(final List<SourceClock> sources, final String source,
-      final long maxEventTime, final long offset, final boolean idle) {
+  private static void merge(
+      final List<SourceClock> sources,
+      final String source,
+      final long maxEventTime,
+      final long offset,
+      final boolean idle) {
     final SourceClock existing = find(sources, source);
     if (existing == null) {
-      sources.add(SourceClock.newBuilder().setSource(source).setWatermark(maxEventTime)
-          .setMaxEventTime(maxEventTime).setIdle(idle).setOffset(offset).build());
+      sources.add(
+          SourceClock.newBuilder()
+              .setSource(source)
+              .setWatermark(maxEventTime)
+              .setMaxEventTime(maxEventTime)
+              .setIdle(idle)
+              .setOffset(offset)
+              .build());
       return;
     }
     final boolean newer = offset < 0 || offset >= existing.getOffset();

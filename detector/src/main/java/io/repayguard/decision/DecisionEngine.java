@@ -38,9 +38,9 @@ import java.util.Optional;
  * replay of the same facts yields the same alerts, ids included. Each fact: the source's clock is
  * recorded (detector time may move; a tick moves it to the tick's time); the payload takes effect
  * at once when detector time has reached its eventTime, else it waits in the store until then
- * (DESIGN.md, When a record takes effect); then what detector time has reached runs in time
- * order: waiting records at their eventTime, queued decisions at their due time, a record before
- * a decision due at the same time.
+ * (DESIGN.md, When a record takes effect); then what detector time has reached runs in time order:
+ * waiting records at their eventTime, queued decisions at their due time, a record before a
+ * decision due at the same time.
  */
 public final class DecisionEngine {
   private final DecisionSettings settings;
@@ -48,8 +48,8 @@ public final class DecisionEngine {
   private final DecisionOutput output;
   private final HoldPolicy holdPolicy;
 
-  public DecisionEngine(final DecisionSettings settings, final DecisionStore store,
-      final DecisionOutput output) {
+  public DecisionEngine(
+      final DecisionSettings settings, final DecisionStore store, final DecisionOutput output) {
     this.settings = settings;
     this.store = store;
     this.output = output;
@@ -74,8 +74,13 @@ public final class DecisionEngine {
       Clocks.reportRelay(clock, settings.sources(), fact.getSource(), fact.getUpstream());
       reported = fact.getSource();
     } else {
-      Clocks.report(clock, settings.sources(), fact.getSource(), fact.getMaxEventTime(),
-          fact.getOffset(), fact.getIdle());
+      Clocks.report(
+          clock,
+          settings.sources(),
+          fact.getSource(),
+          fact.getMaxEventTime(),
+          fact.getOffset(),
+          fact.getIdle());
       reported = fact.getSource();
     }
     clock.setArrivals(clock.getArrivals() + 1);
@@ -120,9 +125,9 @@ public final class DecisionEngine {
   }
 
   /**
-   * Decides everything still pending, each decision at its own due time, as if detector time ran
-   * on with no more data (replay's {@code --flush}). Decisions a flushed decision schedules, such
-   * as a re-decision one grace after a late borrowing, run too.
+   * Decides everything still pending, each decision at its own due time, as if detector time ran on
+   * with no more data (replay's {@code --flush}). Decisions a flushed decision schedules, such as a
+   * re-decision one grace after a late borrowing, run too.
    */
   public void flush() {
     final ClockState clock = store.clock();
@@ -146,8 +151,8 @@ public final class DecisionEngine {
   }
 
   /**
-   * The detector time at which something next happens, if anything waits: a queued decision
-   * falls due or a record read ahead takes effect.
+   * The detector time at which something next happens, if anything waits: a queued decision falls
+   * due or a record read ahead takes effect.
    */
   public Optional<Long> nextDue() {
     final Optional<Long> decision = store.nextDue();
@@ -160,15 +165,16 @@ public final class DecisionEngine {
 
   private void onBorrowing(final CreditUse borrowing, final long now, final long seq) {
     final Optional<CreditUse> before = store.borrowing(borrowing.getCreditId());
-    if (before.isPresent()
-        && borrowing.getEventTime().isBefore(before.get().getEventTime())) {
+    if (before.isPresent() && borrowing.getEventTime().isBefore(before.get().getEventTime())) {
       return;
     }
     store.putBorrowing(borrowing);
     if (before.isPresent()) {
       return;
     }
-    store.scheduleExpiry(inactiveUntil(borrowing.getEventTime().toEpochMilli()), seq,
+    store.scheduleExpiry(
+        inactiveUntil(borrowing.getEventTime().toEpochMilli()),
+        seq,
         expiry(ExpiryKind.BORROWING, borrowing.getCreditId()));
     final long arrival = now == Clocks.UNKNOWN ? borrowing.getEventTime().toEpochMilli() : now;
     for (final String planId : store.plansOf(borrowing.getCreditId())) {
@@ -187,13 +193,19 @@ public final class DecisionEngine {
     final String creditId = update.getCreditId();
     final Optional<MerchantOrder> before = store.order(creditId, order.getOrderId());
     if (before.isEmpty()) {
-      store.scheduleExpiry(inactiveUntil(order.getEventTime().toEpochMilli()), seq,
-          Expiry.newBuilder().setKind(ExpiryKind.ORDER).setId(order.getOrderId())
-              .setCreditId(creditId).build());
+      store.scheduleExpiry(
+          inactiveUntil(order.getEventTime().toEpochMilli()),
+          seq,
+          Expiry.newBuilder()
+              .setKind(ExpiryKind.ORDER)
+              .setId(order.getOrderId())
+              .setCreditId(creditId)
+              .build());
     }
     final MerchantOrder latest =
         before.isPresent() && order.getEventTime().isBefore(before.get().getEventTime())
-            ? before.get() : order;
+            ? before.get()
+            : order;
     store.putOrder(creditId, latest);
     if (latest.getStatus() != OrderStatus.PAID) {
       return;
@@ -201,11 +213,14 @@ public final class DecisionEngine {
     for (final String planId : store.plansOf(update.getCreditId())) {
       final PlanState plan = store.plan(planId).orElseThrow();
       output.stepStarts();
-      final boolean resolved = PlanAlerts.open(plan, Rule.ORDER_NOT_PAID)
-          .filter(a -> order.getOrderId().equals(a.getEvidence().get("orderId")))
-          .map(a -> PlanAlerts.resolve(plan, a, now,
-              "order " + order.getOrderId() + " is PAID", output))
-          .isPresent();
+      final boolean resolved =
+          PlanAlerts.open(plan, Rule.ORDER_NOT_PAID)
+              .filter(a -> order.getOrderId().equals(a.getEvidence().get("orderId")))
+              .map(
+                  a ->
+                      PlanAlerts.resolve(
+                          plan, a, now, "order " + order.getOrderId() + " is PAID", output))
+              .isPresent();
       if (resolved) {
         Holds.step(plan, holdPolicy, now, output);
         store.putPlan(plan);
@@ -238,13 +253,15 @@ public final class DecisionEngine {
       return;
     }
     store.putPlan(plan);
-    store.schedule(saturatedAdd(event.getEventTime().toEpochMilli(), settings.graceMillis()), seq,
+    store.schedule(
+        saturatedAdd(event.getEventTime().toEpochMilli(), settings.graceMillis()),
+        seq,
         PendingWork.newBuilder().setPlanId(event.getPlanId()).setEvent(event).build());
   }
 
   /**
-   * Rule 11: applies an analyst's command at once, in facts-log order. It records no clock and
-   * runs no queued work: an ops command neither moves nor waits for detector time.
+   * Rule 11: applies an analyst's command at once, in facts-log order. It records no clock and runs
+   * no queued work: an ops command neither moves nor waits for detector time.
    */
   private void onOpsCommand(final OpsCommand command) {
     final Optional<PlanState> plan = store.plan(command.getPlanId());
@@ -257,8 +274,8 @@ public final class DecisionEngine {
 
   /**
    * Runs, in time order, everything detector time {@code now} has reached: a record that waited
-   * takes effect at its eventTime, keeping its arrival number; a decision runs at {@code now};
-   * at equal times the record goes first, since data that arrives before a decision counts.
+   * takes effect at its eventTime, keeping its arrival number; a decision runs at {@code now}; at
+   * equal times the record goes first, since data that arrives before a decision counts.
    */
   private void runDueWork(final long now) {
     while (true) {
@@ -281,9 +298,9 @@ public final class DecisionEngine {
   }
 
   /**
-   * Rule 10: forgets plans, borrowings and orders whose retention horizon detector time passed.
-   * A check whose entity was used since, or is still named by a kept plan, is queued again for
-   * its new horizon.
+   * Rule 10: forgets plans, borrowings and orders whose retention horizon detector time passed. A
+   * check whose entity was used since, or is still named by a kept plan, is queued again for its
+   * new horizon.
    */
   private void forgetExpired(final long now, final long seq) {
     Optional<Expiry> due = store.takeExpired(now);
@@ -304,9 +321,17 @@ public final class DecisionEngine {
     return switch (check.getKind()) {
       case PLAN -> store.plan(id).map(this::expiresAt);
       case BORROWING -> store.borrowing(id).map(this::expiresAt);
-      case ORDER -> store.order(check.getCreditId(), id).map(o -> Math.max(
-          inactiveUntil(o.getEventTime().toEpochMilli()),
-          store.borrowing(check.getCreditId()).map(this::expiresAt).orElse(Clocks.UNKNOWN)));
+      case ORDER ->
+          store
+              .order(check.getCreditId(), id)
+              .map(
+                  o ->
+                      Math.max(
+                          inactiveUntil(o.getEventTime().toEpochMilli()),
+                          store
+                              .borrowing(check.getCreditId())
+                              .map(this::expiresAt)
+                              .orElse(Clocks.UNKNOWN)));
     };
   }
 
@@ -330,18 +355,20 @@ public final class DecisionEngine {
   /** When a plan may be forgotten: 90 days after it closed, else 400 days after its last event. */
   private long expiresAt(final PlanState plan) {
     final long last = plan.getLastEventTime();
-    final long horizon = plan.getClosedArrived()
-        ? saturatedAdd(Math.max(last, plan.getClosedAt()),
-            settings.retention().closedPlan().toMillis())
-        : inactiveUntil(last);
+    final long horizon =
+        plan.getClosedArrived()
+            ? saturatedAdd(
+                Math.max(last, plan.getClosedAt()), settings.retention().closedPlan().toMillis())
+            : inactiveUntil(last);
     final long lastDecision = saturatedAdd(last, settings.graceMillis());
-    return plan.getRedecisionDue() == null ? Math.max(horizon, lastDecision)
+    return plan.getRedecisionDue() == null
+        ? Math.max(horizon, lastDecision)
         : Math.max(Math.max(horizon, lastDecision), plan.getRedecisionDue());
   }
 
   /**
-   * When a borrowing may be forgotten: 400 days after its last update, and never before a plan
-   * that names it is forgotten (rule 10: a long plan must not lose its borrowing).
+   * When a borrowing may be forgotten: 400 days after its last update, and never before a plan that
+   * names it is forgotten (rule 10: a long plan must not lose its borrowing).
    */
   private long expiresAt(final CreditUse borrowing) {
     long horizon = inactiveUntil(borrowing.getEventTime().toEpochMilli());
@@ -363,17 +390,18 @@ public final class DecisionEngine {
   private void decide(final RepaymentEvent event, final long now) {
     final Step step = new Step(now);
     final PlanState plan = step.plan(event.getPlanId());
-    final Optional<CreditUse> borrowing = Optional.ofNullable(event.getCreditId())
-        .flatMap(store::borrowing);
+    final Optional<CreditUse> borrowing =
+        Optional.ofNullable(event.getCreditId()).flatMap(store::borrowing);
     plan.getDecided().add(event);
     if (event.getType() == RepaymentEventType.PLAN_CREATED && plan.getCreatedAt() == null) {
       plan.setCreatedAt(event.getEventTime().toEpochMilli());
     }
-    final Optional<BigInteger> total = switch (event.getType()) {
-      case PLAN_CREATED -> Optional.of(BigInteger.valueOf(event.getAmountMinor()));
-      case REPAYMENT_COLLECTED -> Optional.of(collected(plan.getDecided()));
-      default -> Optional.empty();
-    };
+    final Optional<BigInteger> total =
+        switch (event.getType()) {
+          case PLAN_CREATED -> Optional.of(BigInteger.valueOf(event.getAmountMinor()));
+          case REPAYMENT_COLLECTED -> Optional.of(collected(plan.getDecided()));
+          default -> Optional.empty();
+        };
     step.apply(event, judge(event, plan, borrowing, total, false, step));
     step.finish();
   }
@@ -383,15 +411,16 @@ public final class DecisionEngine {
     final Step step = new Step(now);
     final PlanState plan = step.plan(planId);
     plan.setRedecisionDue(null);
-    final Optional<CreditUse> borrowing = Optional.ofNullable(plan.getCreditId())
-        .flatMap(store::borrowing);
-    final Optional<io.repayguard.events.Alert> noBorrowing = PlanAlerts.open(plan, Rule.NO_BORROWING);
+    final Optional<CreditUse> borrowing =
+        Optional.ofNullable(plan.getCreditId()).flatMap(store::borrowing);
+    final Optional<io.repayguard.events.Alert> noBorrowing =
+        PlanAlerts.open(plan, Rule.NO_BORROWING);
     if (borrowing.isEmpty() || noBorrowing.isEmpty()) {
       step.finish();
       return;
     }
-    PlanAlerts.resolve(plan, noBorrowing.get(), now,
-        "borrowing " + plan.getCreditId() + " arrived late", output);
+    PlanAlerts.resolve(
+        plan, noBorrowing.get(), now, "borrowing " + plan.getCreditId() + " arrived late", output);
     BigInteger collected = BigInteger.ZERO;
     for (final RepaymentEvent event : plan.getDecided()) {
       Optional<BigInteger> total = Optional.empty();
@@ -420,14 +449,20 @@ public final class DecisionEngine {
     return sum;
   }
 
-  private List<Finding> judge(final RepaymentEvent event, final PlanState plan,
-      final Optional<CreditUse> borrowing, final Optional<BigInteger> total,
-      final boolean borrowingRulesOnly, final Step step) {
-    final Optional<MerchantOrder> order = borrowing
-        .filter(b -> b.getMerchantOrderId() != null)
-        .flatMap(b -> store.order(b.getCreditId(), b.getMerchantOrderId()));
-    final List<Finding> findings = new ArrayList<>(Rules.judge(event, borrowing, order, total,
-        settings.maxFeeBps(), borrowingRulesOnly));
+  private List<Finding> judge(
+      final RepaymentEvent event,
+      final PlanState plan,
+      final Optional<CreditUse> borrowing,
+      final Optional<BigInteger> total,
+      final boolean borrowingRulesOnly,
+      final Step step) {
+    final Optional<MerchantOrder> order =
+        borrowing
+            .filter(b -> b.getMerchantOrderId() != null)
+            .flatMap(b -> store.order(b.getCreditId(), b.getMerchantOrderId()));
+    final List<Finding> findings =
+        new ArrayList<>(
+            Rules.judge(event, borrowing, order, total, settings.maxFeeBps(), borrowingRulesOnly));
     if (event.getType() == RepaymentEventType.PLAN_CREATED && borrowing.isPresent()) {
       findings.addAll(DuplicatePlans.judge(plan.getCreditId(), view(plan), siblings(plan, step)));
     }
@@ -449,7 +484,8 @@ public final class DecisionEngine {
   }
 
   private static DuplicatePlans.PlanView view(final PlanState plan) {
-    return new DuplicatePlans.PlanView(plan.getPlanId(),
+    return new DuplicatePlans.PlanView(
+        plan.getPlanId(),
         plan.getCreatedAt() == null ? Long.MAX_VALUE : plan.getCreatedAt(),
         plan.getClosedArrived());
   }
@@ -473,17 +509,29 @@ public final class DecisionEngine {
     }
 
     PlanState plan(final String planId) {
-      return touched.computeIfAbsent(planId, id -> store.plan(id).orElseThrow(
-          () -> new IllegalStateException("no state for plan " + id)));
+      return touched.computeIfAbsent(
+          planId,
+          id ->
+              store
+                  .plan(id)
+                  .orElseThrow(() -> new IllegalStateException("no state for plan " + id)));
     }
 
     void apply(final RepaymentEvent trigger, final List<Finding> findings) {
       for (final Finding finding : findings) {
         final PlanState target = plan(finding.planId());
-        final String accountId = target.getPlanId().equals(trigger.getPlanId())
-            ? trigger.getAccountId() : target.getAccountId();
-        PlanAlerts.openIfNew(target, finding, accountId, trigger.getEventId(),
-            trigger.getEventTime(), Instant.ofEpochMilli(now), output);
+        final String accountId =
+            target.getPlanId().equals(trigger.getPlanId())
+                ? trigger.getAccountId()
+                : target.getAccountId();
+        PlanAlerts.openIfNew(
+            target,
+            finding,
+            accountId,
+            trigger.getEventId(),
+            trigger.getEventTime(),
+            Instant.ofEpochMilli(now),
+            output);
       }
     }
 

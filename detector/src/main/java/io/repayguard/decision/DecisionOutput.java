@@ -19,8 +19,8 @@ public interface DecisionOutput {
 
   /**
    * An analyst's command changed nothing (DESIGN.md, Manual resolution): no state for its plan
-   * here, its commandId was read before, or its rule has no open alert. Not an error: the alert
-   * may have been resolved already. The adapter counts and logs it.
+   * here, its commandId was read before, or its rule has no open alert. Not an error: the alert may
+   * have been resolved already. The adapter counts and logs it.
    */
   default void opsCommandIgnored(OpsCommand command, String why) {}
 }

@@ -12,12 +12,15 @@ import java.util.Set;
  * @param sources the sources that must have reported before detector time can move
  * @param retention how long state outlives its last use
  */
-public record DecisionSettings(long graceMillis, int maxFeeBps, Severity holdSeverity,
-    Sources sources, Retention retention) {
+public record DecisionSettings(
+    long graceMillis, int maxFeeBps, Severity holdSeverity, Sources sources, Retention retention) {
 
   /** Settings with only direct sources and the default retention. */
-  public DecisionSettings(final long graceMillis, final int maxFeeBps,
-      final Severity holdSeverity, final Set<String> directSources) {
+  public DecisionSettings(
+      final long graceMillis,
+      final int maxFeeBps,
+      final Severity holdSeverity,
+      final Set<String> directSources) {
     this(graceMillis, maxFeeBps, holdSeverity, Sources.direct(directSources), Retention.DEFAULT);
   }
 

@@ -44,15 +44,15 @@ public interface DecisionStore {
 
   /**
    * Writes the clock back. {@code changed} names the one source or relay whose entry the last
-   * report changed, or is null when only detector time and the arrival count moved, so a store
-   * can write that entry alone rather than every source's.
+   * report changed, or is null when only detector time and the arrival count moved, so a store can
+   * write that entry alone rather than every source's.
    */
   void putClock(ClockState clock, String changed);
 
   /**
    * Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq},
-   * then by {@link #tieBreak(PendingWork)}. One fact may queue several works with the same due
-   * time and seq (a late borrowing re-decides every plan naming it): all are kept.
+   * then by {@link #tieBreak(PendingWork)}. One fact may queue several works with the same due time
+   * and seq (a late borrowing re-decides every plan naming it): all are kept.
    */
   void schedule(long due, long seq, PendingWork work);
 
@@ -63,8 +63,8 @@ public interface DecisionStore {
   Optional<Long> nextDue();
 
   /**
-   * Queues a retention check of {@code expiry}'s entity for when detector time reaches
-   * {@code at}; like {@link #schedule}, checks with the same time and seq are all kept.
+   * Queues a retention check of {@code expiry}'s entity for when detector time reaches {@code at};
+   * like {@link #schedule}, checks with the same time and seq are all kept.
    */
   void scheduleExpiry(long at, long seq, Expiry expiry);
 
@@ -72,9 +72,9 @@ public interface DecisionStore {
   Optional<Expiry> takeExpired(long detectorTime);
 
   /**
-   * Keeps {@code record} (a borrowing, order update or repayment event read ahead of detector
-   * time) until detector time reaches {@code eventTime}; records with the same eventTime come back
-   * in {@code seq} order.
+   * Keeps {@code record} (a borrowing, order update or repayment event read ahead of detector time)
+   * until detector time reaches {@code eventTime}; records with the same eventTime come back in
+   * {@code seq} order.
    */
   void defer(long eventTime, long seq, Deferred record);
 
@@ -97,7 +97,9 @@ public interface DecisionStore {
 
   /** What orders, and keeps apart, retention checks queued with the same time and seq. */
   static String tieBreak(final Expiry expiry) {
-    return expiry.getKind() + "/" + expiry.getId()
+    return expiry.getKind()
+        + "/"
+        + expiry.getId()
         + (expiry.getCreditId() == null ? "" : "/" + expiry.getCreditId());
   }
 }

@@ -21,8 +21,8 @@ import java.util.List;
 final class Holds {
   private Holds() {}
 
-  static void step(final PlanState plan, final HoldPolicy policy, final long now,
-      final DecisionOutput output) {
+  static void step(
+      final PlanState plan, final HoldPolicy policy, final long now, final DecisionOutput output) {
     final List<Alert> holding = new ArrayList<>();
     for (final OpenAlert open : plan.getOpenAlerts()) {
       if (policy.holds(open.getAlert().getSeverity())) {
@@ -53,13 +53,16 @@ final class Holds {
     }
   }
 
-  private static HoldCommand command(final PlanState plan, final HoldAction action,
-      final int occurrence, final long now) {
+  private static HoldCommand command(
+      final PlanState plan, final HoldAction action, final int occurrence, final long now) {
     return HoldCommand.newBuilder()
         .setCommandId(Ids.commandId(plan.getPlanId(), action, occurrence))
-        .setAction(action).setPlanId(plan.getPlanId()).setAccountId(plan.getAccountId())
+        .setAction(action)
+        .setPlanId(plan.getPlanId())
+        .setAccountId(plan.getAccountId())
         .setRules(new ArrayList<>(plan.getHoldRules()))
         .setAlertIds(new ArrayList<>(plan.getHoldAlertIds()))
-        .setDecidedAt(Instant.ofEpochMilli(now)).build();
+        .setDecidedAt(Instant.ofEpochMilli(now))
+        .build();
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The alert lifecycle of one plan: one OPEN alert per (plan, rule), resolution republishes it,
- * and a later occurrence gets a new id (rules 4, 5 and 7).
+ * The alert lifecycle of one plan: one OPEN alert per (plan, rule), resolution republishes it, and
+ * a later occurrence gets a new id (rules 4, 5 and 7).
  */
 final class PlanAlerts {
   private PlanAlerts() {}
@@ -26,42 +26,66 @@ final class PlanAlerts {
   /** A plan seen for the first time, from its first event. */
   static PlanState newPlan(final RepaymentEvent first) {
     return PlanState.newBuilder()
-        .setPlanId(first.getPlanId()).setCreditId(first.getCreditId())
-        .setAccountId(first.getAccountId()).setSeenEventIds(new ArrayList<>())
-        .setDecided(new ArrayList<>()).setOpenAlerts(new ArrayList<>())
-        .setOccurrences(new ArrayList<>()).setHoldAlertIds(new ArrayList<>())
-        .setHoldRules(new ArrayList<>()).setLastEventTime(first.getEventTime().toEpochMilli())
+        .setPlanId(first.getPlanId())
+        .setCreditId(first.getCreditId())
+        .setAccountId(first.getAccountId())
+        .setSeenEventIds(new ArrayList<>())
+        .setDecided(new ArrayList<>())
+        .setOpenAlerts(new ArrayList<>())
+        .setOccurrences(new ArrayList<>())
+        .setHoldAlertIds(new ArrayList<>())
+        .setHoldRules(new ArrayList<>())
+        .setLastEventTime(first.getEventTime().toEpochMilli())
         .build();
   }
 
   /** The plan's open alert of {@code rule}, if any. */
   static Optional<Alert> open(final PlanState plan, final Rule rule) {
-    return plan.getOpenAlerts().stream().map(OpenAlert::getAlert)
-        .filter(a -> a.getRule() == rule).findFirst();
+    return plan.getOpenAlerts().stream()
+        .map(OpenAlert::getAlert)
+        .filter(a -> a.getRule() == rule)
+        .findFirst();
   }
 
   /** Opens an alert for {@code finding} unless the plan has one of that rule open already. */
-  static void openIfNew(final PlanState plan, final Finding finding, final String accountId,
-      final String triggeringEventId, final Instant eventTime, final Instant decidedAt,
+  static void openIfNew(
+      final PlanState plan,
+      final Finding finding,
+      final String accountId,
+      final String triggeringEventId,
+      final Instant eventTime,
+      final Instant decidedAt,
       final DecisionOutput output) {
     if (open(plan, finding.rule()).isPresent()) {
       return;
     }
     final int occurrence = nextOccurrence(plan, finding.rule());
-    final Alert alert = Alert.newBuilder()
-        .setAlertId(Ids.alertId(plan.getPlanId(), finding.rule(), occurrence))
-        .setRule(finding.rule()).setSeverity(finding.severity()).setStatus(AlertStatus.OPEN)
-        .setPlanId(plan.getPlanId()).setCreditId(plan.getCreditId()).setAccountId(accountId)
-        .setTriggeringEventId(triggeringEventId).setExplanation(finding.explanation())
-        .setEvidence(new LinkedHashMap<>(finding.evidence())).setEventTime(eventTime)
-        .setDecidedAt(decidedAt).build();
+    final Alert alert =
+        Alert.newBuilder()
+            .setAlertId(Ids.alertId(plan.getPlanId(), finding.rule(), occurrence))
+            .setRule(finding.rule())
+            .setSeverity(finding.severity())
+            .setStatus(AlertStatus.OPEN)
+            .setPlanId(plan.getPlanId())
+            .setCreditId(plan.getCreditId())
+            .setAccountId(accountId)
+            .setTriggeringEventId(triggeringEventId)
+            .setExplanation(finding.explanation())
+            .setEvidence(new LinkedHashMap<>(finding.evidence()))
+            .setEventTime(eventTime)
+            .setDecidedAt(decidedAt)
+            .build();
     plan.getOpenAlerts().add(OpenAlert.newBuilder().setAlert(alert).build());
     output.alert(alert);
   }
 
   /** Closes {@code alert} and republishes it RESOLVED, same id and severity; returns it. */
-  static Alert resolve(final PlanState plan, final Alert alert, final long now,
-      final String reason, final DecisionOutput output) {
+  static Alert resolve(
+      final PlanState plan,
+      final Alert alert,
+      final long now,
+      final String reason,
+      final DecisionOutput output) {
     return resolve(plan, alert, now, Map.of("resolvedBy", reason), output);
   }
 
@@ -69,15 +93,24 @@ final class PlanAlerts {
    * Closes {@code alert} and republishes it RESOLVED, same id and severity, with {@code notes}
    * added to its evidence (in their iteration order); returns it.
    */
-  static Alert resolve(final PlanState plan, final Alert alert, final long now,
-      final Map<String, String> notes, final DecisionOutput output) {
-    plan.setOpenAlerts(plan.getOpenAlerts().stream()
-        .filter(open -> !open.getAlert().getAlertId().equals(alert.getAlertId()))
-        .collect(Collectors.toCollection(ArrayList::new)));
+  static Alert resolve(
+      final PlanState plan,
+      final Alert alert,
+      final long now,
+      final Map<String, String> notes,
+      final DecisionOutput output) {
+    plan.setOpenAlerts(
+        plan.getOpenAlerts().stream()
+            .filter(open -> !open.getAlert().getAlertId().equals(alert.getAlertId()))
+            .collect(Collectors.toCollection(ArrayList::new)));
     final Map<String, String> evidence = new LinkedHashMap<>(alert.getEvidence());
     evidence.putAll(notes);
-    final Alert resolved = Alert.newBuilder(alert).setStatus(AlertStatus.RESOLVED)
-        .setEvidence(evidence).setDecidedAt(Instant.ofEpochMilli(now)).build();
+    final Alert resolved =
+        Alert.newBuilder(alert)
+            .setStatus(AlertStatus.RESOLVED)
+            .setEvidence(evidence)
+            .setDecidedAt(Instant.ofEpochMilli(now))
+            .build();
     output.alert(resolved);
     return resolved;
   }
@@ -86,7 +119,10 @@ final class PlanAlerts {
    * Keeps {@code alert} open with {@code notes} added to its evidence, otherwise unchanged (status,
    * decidedAt and all), stores it so and republishes it; returns it.
    */
-  static Alert annotate(final PlanState plan, final Alert alert, final Map<String, String> notes,
+  static Alert annotate(
+      final PlanState plan,
+      final Alert alert,
+      final Map<String, String> notes,
       final DecisionOutput output) {
     final Map<String, String> evidence = new LinkedHashMap<>(alert.getEvidence());
     evidence.putAll(notes);

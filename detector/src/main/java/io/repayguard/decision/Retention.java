@@ -7,8 +7,8 @@ import java.time.Duration;
  *
  * @param closedPlan a plan is forgotten this long after its PLAN_CLOSED (or its last event, if
  *     later)
- * @param inactive an open plan, a borrowing or an order is forgotten this long after its last
- *     event or update
+ * @param inactive an open plan, a borrowing or an order is forgotten this long after its last event
+ *     or update
  */
 public record Retention(Duration closedPlan, Duration inactive) {
   /** 90 days after a plan closes, 400 days after anything's last update. */

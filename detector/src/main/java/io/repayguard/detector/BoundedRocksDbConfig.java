@@ -15,9 +15,9 @@ import org.rocksdb.WriteBufferManager;
  * <p>The bound is {@code repayguard.rocksdb.memory.bytes} (default 128 MiB), half of it for
  * memtables. Kafka Streams' recommended pattern for bounded memory. The memtable share is large on
  * purpose: a 6-partition detector has about 60 stores, and when their memtables together pass the
- * share RocksDB flushes the one being written, however small. With 16 MiB shared, stores flushed
- * at a few hundred KiB, level 0 filled with tiny files and writes stalled: {@code ./repayguard
- * bench} went from about 200 to over 2,000 input records/s with this setting.
+ * share RocksDB flushes the one being written, however small. With 16 MiB shared, stores flushed at
+ * a few hundred KiB, level 0 filled with tiny files and writes stalled: {@code ./repayguard bench}
+ * went from about 200 to over 2,000 input records/s with this setting.
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   public static final String MEMORY_BYTES_CONFIG = "repayguard.rocksdb.memory.bytes";
@@ -27,8 +27,8 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   private static WriteBufferManager writeBufferManager;
 
   @Override
-  public void setConfig(final String storeName, final Options options,
-      final Map<String, Object> configs) {
+  public void setConfig(
+      final String storeName, final Options options, final Map<String, Object> configs) {
     final BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
     table.setBlockCache(sharedCache(configs));
     table.setCacheIndexAndFilterBlocks(true);
@@ -41,8 +41,8 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   private static synchronized Cache sharedCache(final Map<String, Object> configs) {
     if (cache == null) {
       final Object configured = configs.get(MEMORY_BYTES_CONFIG);
-      final long total = configured == null ? DEFAULT_MEMORY_BYTES
-          : Long.parseLong(configured.toString());
+      final long total =
+          configured == null ? DEFAULT_MEMORY_BYTES : Long.parseLong(configured.toString());
       cache = new LRUCache(total, -1, false, 0.1);
       writeBufferManager = new WriteBufferManager(total / 2, cache);
     }

@@ -9,14 +9,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * {@link InputLag} from the main consumer's own per-partition lag ({@code records-lag} of
- * {@code consumer-fetch-manager-metrics}: the last stable offset a read_committed consumer may
- * read up to, less its position, so transaction markers count as read).
+ * {@link InputLag} from the main consumer's own per-partition lag ({@code records-lag} of {@code
+ * consumer-fetch-manager-metrics}: the last stable offset a read_committed consumer may read up to,
+ * less its position, so transaction markers count as read).
  *
  * <p>A partition whose lag is unknown (not fetched yet, assigned elsewhere) is not at its end. The
- * metrics are read at most every {@link #REFRESH_MS} ms, since Kafka Streams builds its metric
- * map anew on every call. Thread-safe: stream threads ask, the first to find the view stale
- * rebuilds it.
+ * metrics are read at most every {@link #REFRESH_MS} ms, since Kafka Streams builds its metric map
+ * anew on every call. Thread-safe: stream threads ask, the first to find the view stale rebuilds
+ * it.
  */
 public final class ConsumerLag implements InputLag {
   static final long REFRESH_MS = 200;
@@ -25,6 +25,7 @@ public final class ConsumerLag implements InputLag {
 
   private volatile Supplier<Map<MetricName, ? extends Metric>> metrics = Map::of;
   private Map<TopicPartition, Double> lags = Map.of();
+
   /** When the view was last read; 0, long ago, before the first read. */
   private long readAtMs;
 
@@ -52,8 +53,11 @@ public final class ConsumerLag implements InputLag {
         final MetricName name = m.getKey();
         final String topic = name.tags().get("topic");
         final String partition = name.tags().get("partition");
-        if (NAME.equals(name.name()) && GROUP.equals(name.group()) && topic != null
-            && partition != null && m.getValue().metricValue() instanceof Double lag
+        if (NAME.equals(name.name())
+            && GROUP.equals(name.group())
+            && topic != null
+            && partition != null
+            && m.getValue().metricValue() instanceof Double lag
             && !lag.isNaN()) {
           fresh.merge(new TopicPartition(topic, Integer.parseInt(partition)), lag, Math::max);
         }

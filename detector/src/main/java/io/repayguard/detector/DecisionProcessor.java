@@ -31,14 +31,13 @@ import org.slf4j.LoggerFactory;
  * The decision stage: feeds each fact of its facts partition to the {@link DecisionEngine} and
  * publishes the alerts and hold commands it decides.
  *
- * <p>A thin adapter: state lives in stores ({@link StoreBackedDecisionStore}), rules in the
- * engine. Outputs carry the timestamp of the fact that caused them. In live mode an
- * {@link IdleClock} may write ticks into this partition of the facts log. An analyst's command
- * that changed nothing is counted in the task metric {@code ops-command-ignored-total} (group
- * {@code stream-repayguard-metrics}) and logged on one line.
+ * <p>A thin adapter: state lives in stores ({@link StoreBackedDecisionStore}), rules in the engine.
+ * Outputs carry the timestamp of the fact that caused them. In live mode an {@link IdleClock} may
+ * write ticks into this partition of the facts log. An analyst's command that changed nothing is
+ * counted in the task metric {@code ops-command-ignored-total} (group {@code
+ * stream-repayguard-metrics}) and logged on one line.
  */
-final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>,
-    DecisionOutput {
+final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>, DecisionOutput {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
 
   private final DetectorConfig config;
@@ -50,6 +49,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private Sensor opsIgnored;
   private DecisionEngine engine;
   private long currentTimestamp;
+
   /** Plans with an alert published in the current decision step: their commands follow. */
   private final Set<String> publishedPlans = new HashSet<>();
 
@@ -67,22 +67,42 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     this.context = context;
     this.idleClock = new IdleClock();
     this.deadLetters = new DeadLetters(context, Names.DECISION_DLQ_SINK);
-    this.opsIgnored = context.metrics().addRateTotalSensor("repayguard", "ops",
-        "ops-command-ignored", Sensor.RecordingLevel.INFO, "task-id", context.taskId().toString());
-    this.engine = new DecisionEngine(
-        new DecisionSettings(config.grace().toMillis(), config.maxFeeBps(),
-            config.holdSeverity(), config.decisionSources(), config.retention()),
-        new StoreBackedDecisionStore(context), this);
+    this.opsIgnored =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                "repayguard",
+                "ops",
+                "ops-command-ignored",
+                Sensor.RecordingLevel.INFO,
+                "task-id",
+                context.taskId().toString());
+    this.engine =
+        new DecisionEngine(
+            new DecisionSettings(
+                config.grace().toMillis(),
+                config.maxFeeBps(),
+                config.holdSeverity(),
+                config.decisionSources(),
+                config.retention()),
+            new StoreBackedDecisionStore(context),
+            this);
     if (config.liveClock()) {
-      context.schedule(config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME,
-          this::tickWhileIdle);
+      context.schedule(
+          config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::tickWhileIdle);
     }
   }
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
-    if (context.recordMetadata().filter(m -> config.replay().beyondEnd(
-        DetectorConfig.sourceName(m.topic(), m.partition()), m.offset())).isPresent()) {
+    if (context
+        .recordMetadata()
+        .filter(
+            m ->
+                config
+                    .replay()
+                    .beyondEnd(DetectorConfig.sourceName(m.topic(), m.partition()), m.offset()))
+        .isPresent()) {
       return;
     }
     final Fact fact;
@@ -93,7 +113,9 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       return;
     }
     if (fact.getPayload() instanceof Flush && !fromFlushTopic()) {
-      deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION,
+      deadLetters.send(
+          record,
+          DeadLetters.CONTRACT_VIOLATION,
           "a flush request outside a replay's control topic");
       return;
     }
@@ -108,8 +130,8 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   /** Only a replay's own control topic may ask to decide everything pending. */
   private boolean fromFlushTopic() {
     final String flushTopic = config.replay().flushTopic();
-    return flushTopic != null && context.recordMetadata()
-        .filter(m -> m.topic().equals(flushTopic)).isPresent();
+    return flushTopic != null
+        && context.recordMetadata().filter(m -> m.topic().equals(flushTopic)).isPresent();
   }
 
   @Override
@@ -143,40 +165,52 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       return;
     }
     publishedPlans.add(alert.getPlanId());
-    context.forward(new Record<>(alert.getPlanId(), alert, currentTimestamp),
-        Names.DECISION_ALERTS_SINK);
+    context.forward(
+        new Record<>(alert.getPlanId(), alert, currentTimestamp), Names.DECISION_ALERTS_SINK);
   }
 
   /**
-   * Publishes {@code command} when it follows a published alert of its plan: a HOLD or RELEASE
-   * is always caused by an alert opened or resolved in the same step.
+   * Publishes {@code command} when it follows a published alert of its plan: a HOLD or RELEASE is
+   * always caused by an alert opened or resolved in the same step.
    */
   @Override
   public void command(final HoldCommand command) {
     if (!config.publication().holds() || !publishedPlans.contains(command.getPlanId())) {
       return;
     }
-    context.forward(new Record<>(command.getPlanId(), command, currentTimestamp),
-        Names.DECISION_HOLDS_SINK);
+    context.forward(
+        new Record<>(command.getPlanId(), command, currentTimestamp), Names.DECISION_HOLDS_SINK);
   }
 
   @Override
   public void opsCommandIgnored(final OpsCommand command, final String why) {
     opsIgnored.record();
-    LOG.info("Ops command {} ({} {} of plan {} by {}) changed nothing: {}",
-        command.getCommandId(), command.getAction(), command.getRule(), command.getPlanId(),
-        command.getAnalyst(), why);
+    LOG.info(
+        "Ops command {} ({} {} of plan {} by {}) changed nothing: {}",
+        command.getCommandId(),
+        command.getAction(),
+        command.getRule(),
+        command.getPlanId(),
+        command.getAnalyst(),
+        why);
   }
 
   private void tickWhileIdle(final long wallNowMs) {
-    idleClock.tick(wallNowMs, engine.allIdle(), engine.nextDue(), engine.detectorTime())
-        .ifPresent(time -> {
-          final int partition = context.taskId().partition();
-          final Fact tick = Fact.newBuilder().setSource("tick/" + partition)
-              .setWatermark(time).setMaxEventTime(time).setIdle(true)
-              .setPayload(Tick.newBuilder().setPartition(partition).setDetectorTime(time).build())
-              .build();
-          context.forward(new Record<>(null, tick, wallNowMs), Names.DECISION_TICKS_SINK);
-        });
+    idleClock
+        .tick(wallNowMs, engine.allIdle(), engine.nextDue(), engine.detectorTime())
+        .ifPresent(
+            time -> {
+              final int partition = context.taskId().partition();
+              final Fact tick =
+                  Fact.newBuilder()
+                      .setSource("tick/" + partition)
+                      .setWatermark(time)
+                      .setMaxEventTime(time)
+                      .setIdle(true)
+                      .setPayload(
+                          Tick.newBuilder().setPartition(partition).setDetectorTime(time).build())
+                      .build();
+              context.forward(new Record<>(null, tick, wallNowMs), Names.DECISION_TICKS_SINK);
+            });
   }
 }

@@ -21,9 +21,17 @@ import java.util.Set;
  * @param publication which decisions are written (replay narrows it)
  * @param replay where a replay stops reading and how it is told to flush; {@link Replay#NONE} live
  */
-public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTimeout,
-    Duration watermarkInterval, int maxFeeBps, Severity holdSeverity,
-    SourcePartitions partitions, boolean liveClock, Retention retention, Publication publication,
+public record DetectorConfig(
+    TopicNames topics,
+    Duration grace,
+    Duration idleTimeout,
+    Duration watermarkInterval,
+    int maxFeeBps,
+    Severity holdSeverity,
+    SourcePartitions partitions,
+    boolean liveClock,
+    Retention retention,
+    Publication publication,
     Replay replay) {
 
   public DetectorConfig {
@@ -37,64 +45,183 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
 
   /** DESIGN.md's defaults for the given partition counts: grace 5 min, idle 5 s, fee cap 8%. */
   public static DetectorConfig defaults(final SourcePartitions partitions) {
-    return new DetectorConfig(TopicNames.defaults(), Duration.ofMinutes(5), Duration.ofSeconds(5),
-        Duration.ofMillis(500), 800, Severity.HIGH, partitions, true, Retention.DEFAULT,
-        Publication.ALL, Replay.NONE);
+    return new DetectorConfig(
+        TopicNames.defaults(),
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(5),
+        Duration.ofMillis(500),
+        800,
+        Severity.HIGH,
+        partitions,
+        true,
+        Retention.DEFAULT,
+        Publication.ALL,
+        Replay.NONE);
   }
 
   public DetectorConfig withGrace(final Duration value) {
-    return new DetectorConfig(topics, value, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        value,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withIdleTimeout(final Duration value) {
-    return new DetectorConfig(topics, grace, value, watermarkInterval, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        value,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withWatermarkInterval(final Duration value) {
-    return new DetectorConfig(topics, grace, idleTimeout, value, maxFeeBps, holdSeverity,
-        partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        value,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withMaxFeeBps(final int value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, value, holdSeverity,
-        partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        value,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withHoldSeverity(final Severity value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps, value,
-        partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        value,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withTopics(final TopicNames value) {
-    return new DetectorConfig(value, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        value,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withPartitions(final SourcePartitions value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, value, liveClock, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        value,
+        liveClock,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withLiveClock(final boolean value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, value, retention, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        value,
+        retention,
+        publication,
+        replay);
   }
 
   public DetectorConfig withRetention(final Retention value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, value, publication, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        value,
+        publication,
+        replay);
   }
 
   public DetectorConfig withReplay(final Replay value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, publication, value);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        publication,
+        value);
   }
 
   public DetectorConfig withPublication(final Publication value) {
-    return new DetectorConfig(topics, grace, idleTimeout, watermarkInterval, maxFeeBps,
-        holdSeverity, partitions, liveClock, retention, value, replay);
+    return new DetectorConfig(
+        topics,
+        grace,
+        idleTimeout,
+        watermarkInterval,
+        maxFeeBps,
+        holdSeverity,
+        partitions,
+        liveClock,
+        retention,
+        value,
+        replay);
   }
 
   /** Sources the order-link stage hears from: every credit-use and merchant-order partition. */
@@ -108,8 +235,7 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   /**
    * Sources the decision stage hears from: every data input partition directly, and every
    * order-link partition as a relay of the credit-use and merchant-order partitions. Not the ops
-   * topic's partitions: an analyst's command is not event time and takes no part in the
-   * watermark.
+   * topic's partitions: an analyst's command is not event time and takes no part in the watermark.
    */
   public Sources decisionSources() {
     final Set<String> direct = new LinkedHashSet<>(orderLinkSources());
@@ -130,18 +256,18 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
     }
   }
 
-  private static void requirePositive(final String name, final Duration value,
-      final boolean zeroAllowed) {
+  private static void requirePositive(
+      final String name, final Duration value, final boolean zeroAllowed) {
     if (value == null || value.isNegative() || (!zeroAllowed && value.isZero())) {
-      throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0 or more" : "more than 0")
-          + ", got " + value);
+      throw new IllegalArgumentException(
+          name + " must be " + (zeroAllowed ? "0 or more" : "more than 0") + ", got " + value);
     }
   }
 
   /**
-   * What the decision stage writes: alerts about repayment events with eventTime in
-   * {@code [fromMillis, toMillis]}, and hold commands only when {@code holds}. Decisions outside
-   * are still made, so state stays complete; they are just not written.
+   * What the decision stage writes: alerts about repayment events with eventTime in {@code
+   * [fromMillis, toMillis]}, and hold commands only when {@code holds}. Decisions outside are still
+   * made, so state stays complete; they are just not written.
    */
   public record Publication(long fromMillis, long toMillis, boolean holds) {
     public static final Publication ALL = new Publication(Long.MIN_VALUE, Long.MAX_VALUE, true);
@@ -160,13 +286,13 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   /**
    * A replay's bounds and controls.
    *
-   * @param ends for each source partition ({@code topic/partition}) the replay reads, the offset
-   *     it stops before: records at or after it are skipped, so a replay decides exactly the
-   *     history it captured at start even while live keeps writing; empty reads everything
+   * @param ends for each source partition ({@code topic/partition}) the replay reads, the offset it
+   *     stops before: records at or after it are skipped, so a replay decides exactly the history
+   *     it captured at start even while live keeps writing; empty reads everything
    * @param flushTopic a run-private topic, partitioned like the facts log, whose {@code Flush}
    *     records make the decision stage decide what is still pending; null for none
-   * @param knownFromMillis the look-back: records with an eventTime before it are treated as
-   *     never having arrived (their partition's clock still counts); Long.MIN_VALUE for all
+   * @param knownFromMillis the look-back: records with an eventTime before it are treated as never
+   *     having arrived (their partition's clock still counts); Long.MIN_VALUE for all
    */
   public record Replay(Map<String, Long> ends, String flushTopic, long knownFromMillis) {
     public static final Replay NONE = new Replay(Map.of(), null, Long.MIN_VALUE);
@@ -188,8 +314,8 @@ public record DetectorConfig(TopicNames topics, Duration grace, Duration idleTim
   }
 
   /** Partition counts the stages need to know which sources to wait for. */
-  public record SourcePartitions(int creditUse, int merchantOrder, int repaymentPlan,
-      int orderLinks) {
+  public record SourcePartitions(
+      int creditUse, int merchantOrder, int repaymentPlan, int orderLinks) {
     public SourcePartitions {
       if (creditUse < 1 || merchantOrder < 1 || repaymentPlan < 1 || orderLinks < 1) {
         throw new IllegalArgumentException("every partition count must be at least 1");

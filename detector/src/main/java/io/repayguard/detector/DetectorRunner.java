@@ -43,11 +43,11 @@ public final class DetectorRunner implements AutoCloseable {
   /**
    * Where and as whom to run.
    *
-   * @param clientProperties bootstrap servers, schema registry URL and any further Kafka,
-   *     Streams or serde properties, passed through
+   * @param clientProperties bootstrap servers, schema registry URL and any further Kafka, Streams
+   *     or serde properties, passed through
    */
-  public record Settings(String applicationId, Path stateDir,
-      Map<String, Object> clientProperties) {
+  public record Settings(
+      String applicationId, Path stateDir, Map<String, Object> clientProperties) {
     public Settings {
       clientProperties = Map.copyOf(clientProperties);
     }
@@ -64,26 +64,28 @@ public final class DetectorRunner implements AutoCloseable {
   }
 
   /**
-   * Prepares the cluster and starts the detector; fails with a one-line
-   * {@link IllegalStateException} when Kafka or the registry cannot be used.
+   * Prepares the cluster and starts the detector; fails with a one-line {@link
+   * IllegalStateException} when Kafka or the registry cannot be used.
    */
   public static DetectorRunner start(final DetectorConfig requested, final Settings settings) {
     checkRegistry(settings.clientProperties());
     final DetectorConfig config = prepareTopics(requested, settings.clientProperties());
     final ConsumerLag inputLag = new ConsumerLag();
-    final Topology topology = DetectorTopology.build(config,
-        DetectorSerdes.fromConfig(settings.clientProperties()), inputLag);
+    final Topology topology =
+        DetectorTopology.build(
+            config, DetectorSerdes.fromConfig(settings.clientProperties()), inputLag);
     LOG.info("Starting detector {} with {}", settings.applicationId(), config);
     LOG.debug("Detector topology (also: ./repayguard detect --describe)\n{}", topology.describe());
     final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
     inputLag.attach(streams);
     final DetectorRunner runner = new DetectorRunner(streams, config);
     streams.setUncaughtExceptionHandler(runner::onUncaught);
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-        runner.stopped.countDown();
-      }
-    });
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            runner.stopped.countDown();
+          }
+        });
     streams.start();
     return runner;
   }
@@ -99,16 +101,18 @@ public final class DetectorRunner implements AutoCloseable {
   }
 
   /**
-   * Blocks until the detector has joined its group and runs its tasks; false when it has not
-   * within {@code timeout}. Throws when it stopped instead.
+   * Blocks until the detector has joined its group and runs its tasks; false when it has not within
+   * {@code timeout}. Throws when it stopped instead.
    */
   public boolean awaitRunning(final Duration timeout) throws InterruptedException {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (streams.state() != KafkaStreams.State.RUNNING) {
       if (stopped.getCount() == 0) {
         final Throwable cause = failure.get();
-        throw new IllegalStateException("the detector stopped while starting"
-            + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        throw new IllegalStateException(
+            "the detector stopped while starting"
+                + (cause == null ? "" : ": " + cause.getMessage()),
+            cause);
       }
       if (System.nanoTime() > deadline) {
         return false;
@@ -140,9 +144,9 @@ public final class DetectorRunner implements AutoCloseable {
   }
 
   /**
-   * The Kafka Streams properties the detector runs with: exactly_once_v2, explicit internal
-   * names, bounded RocksDB memory, a 16 MiB cache, then {@code settings}' own properties. Public so
-   * a benchmark can run other topologies under the same settings.
+   * The Kafka Streams properties the detector runs with: exactly_once_v2, explicit internal names,
+   * bounded RocksDB memory, a 16 MiB cache, then {@code settings}' own properties. Public so a
+   * benchmark can run other topologies under the same settings.
    */
   public static Properties streamsProperties(final Settings settings) {
     final Properties props = new Properties();
@@ -166,7 +170,9 @@ public final class DetectorRunner implements AutoCloseable {
 
   /** The one line that refuses a processing guarantee other than exactly_once_v2. */
   public static String guaranteeRefused(final Object guarantee) {
-    return "processing.guarantee=" + guarantee + " is refused: the detector writes alerts and "
+    return "processing.guarantee="
+        + guarantee
+        + " is refused: the detector writes alerts and "
         + "hold commands exactly once (exactly_once_v2, DESIGN.md rule 8); remove the setting";
   }
 
@@ -181,8 +187,8 @@ public final class DetectorRunner implements AutoCloseable {
     }
   }
 
-  private static DetectorConfig prepareTopics(final DetectorConfig config,
-      final Map<String, Object> clientProperties) {
+  private static DetectorConfig prepareTopics(
+      final DetectorConfig config, final Map<String, Object> clientProperties) {
     final Map<String, Object> adminProps = new HashMap<>(clientProperties);
     adminProps.putIfAbsent("request.timeout.ms", (int) CALL_TIMEOUT.toMillis());
     adminProps.putIfAbsent("default.api.timeout.ms", (int) CALL_TIMEOUT.toMillis());
@@ -191,20 +197,24 @@ public final class DetectorRunner implements AutoCloseable {
       try {
         admin.describeCluster().nodes().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       } catch (final ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " ("
-            + rootMessage(e) + ")", e);
+        throw new IllegalStateException(
+            "cannot reach Kafka at " + bootstrap + " (" + rootMessage(e) + ")", e);
       }
       final TopicNames topics = config.topics();
-      final Map<String, Integer> inputs = partitionCounts(admin,
-          List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
+      final Map<String, Integer> inputs =
+          partitionCounts(
+              admin, List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
       final int partitions = inputs.values().stream().mapToInt(Integer::intValue).max().orElse(1);
       prepareOpsTopic(admin, topics, inputs.get(topics.repaymentPlan()));
       createMissing(admin, topics.outputs(), partitions);
-      final int orderLinks = partitionCounts(admin, List.of(topics.orderLinks()))
-          .get(topics.orderLinks());
-      return config.withPartitions(new DetectorConfig.SourcePartitions(
-          inputs.get(topics.creditUse()), inputs.get(topics.merchantOrder()),
-          inputs.get(topics.repaymentPlan()), orderLinks));
+      final int orderLinks =
+          partitionCounts(admin, List.of(topics.orderLinks())).get(topics.orderLinks());
+      return config.withPartitions(
+          new DetectorConfig.SourcePartitions(
+              inputs.get(topics.creditUse()),
+              inputs.get(topics.merchantOrder()),
+              inputs.get(topics.repaymentPlan()),
+              orderLinks));
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while preparing topics", e);
@@ -213,18 +223,27 @@ public final class DetectorRunner implements AutoCloseable {
 
   /**
    * Makes sure the ops topic has as many partitions as repayment-plan, creating it so if missing:
-   * an ops command finds its plan through the plan-credit store of the same-numbered
-   * repayment-plan partition, so with other counts it would miss its plan.
+   * an ops command finds its plan through the plan-credit store of the same-numbered repayment-plan
+   * partition, so with other counts it would miss its plan.
    */
-  private static void prepareOpsTopic(final Admin admin, final TopicNames topics,
-      final int planPartitions) throws InterruptedException {
+  private static void prepareOpsTopic(
+      final Admin admin, final TopicNames topics, final int planPartitions)
+      throws InterruptedException {
     createMissing(admin, List.of(topics.ops()), planPartitions);
     final int opsPartitions = partitionCounts(admin, List.of(topics.ops())).get(topics.ops());
     if (opsPartitions != planPartitions) {
-      throw new IllegalStateException("topic " + topics.ops() + " has " + opsPartitions
-          + " partitions but " + topics.repaymentPlan() + " has " + planPartitions + ": they "
-          + "must match, since an ops command reaches its plan through the repayment-plan "
-          + "partition of the same number");
+      throw new IllegalStateException(
+          "topic "
+              + topics.ops()
+              + " has "
+              + opsPartitions
+              + " partitions but "
+              + topics.repaymentPlan()
+              + " has "
+              + planPartitions
+              + ": they "
+              + "must match, since an ops command reaches its plan through the repayment-plan "
+              + "partition of the same number");
     }
   }
 
@@ -237,8 +256,12 @@ public final class DetectorRunner implements AutoCloseable {
         counts.put(name, description.partitions().size());
       } catch (final ExecutionException e) {
         if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-          throw new IllegalStateException("topic " + name + " does not exist: create it (or run "
-              + "./repayguard stack, which creates every topic)", e);
+          throw new IllegalStateException(
+              "topic "
+                  + name
+                  + " does not exist: create it (or run "
+                  + "./repayguard stack, which creates every topic)",
+              e);
         }
         throw new IllegalStateException("cannot describe topic " + name + ": " + rootMessage(e), e);
       } catch (final TimeoutException e) {
@@ -254,7 +277,10 @@ public final class DetectorRunner implements AutoCloseable {
     final long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
       try {
-        return admin.describeTopics(List.of(name)).topicNameValues().get(name)
+        return admin
+            .describeTopics(List.of(name))
+            .topicNameValues()
+            .get(name)
             .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       } catch (final ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
@@ -266,8 +292,9 @@ public final class DetectorRunner implements AutoCloseable {
     }
   }
 
-  private static void createMissing(final Admin admin, final List<String> names,
-      final int partitions) throws InterruptedException {
+  private static void createMissing(
+      final Admin admin, final List<String> names, final int partitions)
+      throws InterruptedException {
     final Set<String> existing;
     try {
       existing = admin.listTopics().names().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -277,8 +304,9 @@ public final class DetectorRunner implements AutoCloseable {
     final List<NewTopic> missing = new ArrayList<>();
     for (final String name : names) {
       if (!existing.contains(name)) {
-        missing.add(new NewTopic(name, Optional.of(partitions), Optional.empty())
-            .configs(Map.of("retention.ms", "-1")));
+        missing.add(
+            new NewTopic(name, Optional.of(partitions), Optional.empty())
+                .configs(Map.of("retention.ms", "-1")));
       }
     }
     if (missing.isEmpty()) {
@@ -307,8 +335,8 @@ public final class DetectorRunner implements AutoCloseable {
         return;
       } catch (final ExecutionException | TimeoutException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("created topics " + names + " did not appear: "
-              + rootMessage(e), e);
+          throw new IllegalStateException(
+              "created topics " + names + " did not appear: " + rootMessage(e), e);
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }

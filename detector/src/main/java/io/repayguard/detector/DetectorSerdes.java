@@ -15,10 +15,13 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Internal topics and stores use {@link AvroBinarySerde} and need no registry.
  */
-public record DetectorSerdes(SpecificAvroSerde<CreditUse> creditUse,
+public record DetectorSerdes(
+    SpecificAvroSerde<CreditUse> creditUse,
     SpecificAvroSerde<MerchantOrder> merchantOrder,
-    SpecificAvroSerde<RepaymentEvent> repaymentEvent, SpecificAvroSerde<Alert> alert,
-    SpecificAvroSerde<HoldCommand> holdCommand, SpecificAvroSerde<OpsCommand> opsCommand) {
+    SpecificAvroSerde<RepaymentEvent> repaymentEvent,
+    SpecificAvroSerde<Alert> alert,
+    SpecificAvroSerde<HoldCommand> holdCommand,
+    SpecificAvroSerde<OpsCommand> opsCommand) {
 
   /** Serdes configured with Confluent-style settings ({@code schema.registry.url}, ...). */
   public static DetectorSerdes fromConfig(final Map<String, ?> serdeConfig) {

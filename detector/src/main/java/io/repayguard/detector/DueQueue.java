@@ -9,21 +9,23 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A queue of work ordered by due time, in a state store keyed by (due, arrival number, tie
- * break): the two numbers big-endian with the sign bit flipped so byte order is numeric order,
- * then the tie break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
+ * A queue of work ordered by due time, in a state store keyed by (due, arrival number, tie break):
+ * the two numbers big-endian with the sign bit flipped so byte order is numeric order, then the tie
+ * break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
  *
  * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
- * remembers, in memory, the earliest due time when it knows it (so a fact with nothing due opens
- * no iterator) and the key below which nothing is left (so an iterator does not walk over the
+ * remembers, in memory, the earliest due time when it knows it (so a fact with nothing due opens no
+ * iterator) and the key below which nothing is left (so an iterator does not walk over the
  * tombstones of work already taken). Both start unknown, as after a restart.
  *
  * @param <V> the work
  */
 final class DueQueue<V> {
   private final KeyValueStore<Bytes, V> store;
+
   /** The earliest due time in the store, {@link Long#MAX_VALUE} when empty, null if unknown. */
   private Long head;
+
   /** No entry lies below this key; null for the start of the store. */
   private Bytes floor;
 
@@ -73,16 +75,19 @@ final class DueQueue<V> {
   }
 
   private KeyValue<Bytes, V> first() {
-    try (KeyValueIterator<Bytes, V> from = floor == null ? store.all()
-        : store.range(floor, null)) {
+    try (KeyValueIterator<Bytes, V> from = floor == null ? store.all() : store.range(floor, null)) {
       return from.hasNext() ? from.next() : null;
     }
   }
 
   static Bytes key(final long due, final long seq, final String tieBreak) {
     final byte[] tail = tieBreak.getBytes(StandardCharsets.UTF_8);
-    return Bytes.wrap(ByteBuffer.allocate(16 + tail.length).putLong(due ^ Long.MIN_VALUE)
-        .putLong(seq ^ Long.MIN_VALUE).put(tail).array());
+    return Bytes.wrap(
+        ByteBuffer.allocate(16 + tail.length)
+            .putLong(due ^ Long.MIN_VALUE)
+            .putLong(seq ^ Long.MIN_VALUE)
+            .put(tail)
+            .array());
   }
 
   static long dueOf(final Bytes key) {

@@ -10,14 +10,14 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
- * Routes facts: a watermark (no payload) to every partition, a tick to the partition it belongs
- * to, anything else by its key like Kafka's default partitioner.
+ * Routes facts: a watermark (no payload) to every partition, a tick to the partition it belongs to,
+ * anything else by its key like Kafka's default partitioner.
  */
 final class FactPartitioner implements StreamPartitioner<String, Fact> {
 
   @Override
-  public Optional<Set<Integer>> partitions(final String topic, final String key, final Fact fact,
-      final int numPartitions) {
+  public Optional<Set<Integer>> partitions(
+      final String topic, final String key, final Fact fact, final int numPartitions) {
     if (fact.getPayload() == null) {
       final Set<Integer> all = new HashSet<>();
       for (int p = 0; p < numPartitions; p++) {

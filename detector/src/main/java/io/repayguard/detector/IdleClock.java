@@ -8,8 +8,8 @@ import java.util.Optional;
  * (DESIGN.md, Time). Live mode only.
  *
  * <p>An advance is written into the facts log as a tick, so a replay sees it, but only when it
- * reaches the next queued decision: ticks that decide nothing would only fill the log. One tick
- * at a time: no new tick until the last one written has been read back.
+ * reaches the next queued decision: ticks that decide nothing would only fill the log. One tick at
+ * a time: no new tick until the last one written has been read back.
  */
 final class IdleClock {
   private Long idleSinceWallMs;
@@ -19,10 +19,13 @@ final class IdleClock {
   /**
    * The detector time to tick to at wall time {@code wallNowMs}, if a tick is due.
    *
-   * <p>Stateful: remembers when all sources turned idle, as observed by these calls, and the
-   * last tick handed out.
+   * <p>Stateful: remembers when all sources turned idle, as observed by these calls, and the last
+   * tick handed out.
    */
-  Optional<Long> tick(final long wallNowMs, final boolean allIdle, final Optional<Long> nextDue,
+  Optional<Long> tick(
+      final long wallNowMs,
+      final boolean allIdle,
+      final Optional<Long> nextDue,
       final long detectorTime) {
     if (!allIdle) {
       idleSinceWallMs = null;
@@ -35,8 +38,7 @@ final class IdleClock {
     }
     final long target = detectorTimeAtIdle + (wallNowMs - idleSinceWallMs);
     final boolean lastTickApplied = detectorTime >= lastTick;
-    if (nextDue.isEmpty() || target < nextDue.get() || target <= detectorTime
-        || !lastTickApplied) {
+    if (nextDue.isEmpty() || target < nextDue.get() || target <= detectorTime || !lastTickApplied) {
       return Optional.empty();
     }
     lastTick = target;

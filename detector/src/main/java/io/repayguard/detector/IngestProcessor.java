@@ -15,16 +15,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The first stage for one input partition: decodes and checks each record, dead-letters what
- * breaks the contract, and forwards the rest as facts carrying this partition's clock.
+ * The first stage for one input partition: decodes and checks each record, dead-letters what breaks
+ * the contract, and forwards the rest as facts carrying this partition's clock.
  *
- * <p>Keeps, in memory, the largest eventTime read from its partition, the offset of the last
- * record handled, and whether the partition is idle (read to its end offset, as {@link InputLag}
- * tells, and no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream partition its clock on a wall-clock schedule when
- * the clock or the offset moved, at once when the partition turns idle or active again, and with
- * every fact. The offset lets the decision stage tell whether the order-link stage has caught up
- * with this partition. Downstream never lowers a clock, so a restart that forgets the largest
- * eventTime loses nothing.
+ * <p>Keeps, in memory, the largest eventTime read from its partition, the offset of the last record
+ * handled, and whether the partition is idle (read to its end offset, as {@link InputLag} tells,
+ * and no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream
+ * partition its clock on a wall-clock schedule when the clock or the offset moved, at once when the
+ * partition turns idle or active again, and with every fact. The offset lets the decision stage
+ * tell whether the order-link stage has caught up with this partition. Downstream never lowers a
+ * clock, so a restart that forgets the largest eventTime loses nothing.
  *
  * <p>A partition whose records do not make time ({@link #keepsTime()} false: the ops topic) tells
  * no watermarks, and its facts carry no clock.
@@ -55,8 +55,13 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private boolean idle;
   private long lastArrivalWallMs;
 
-  IngestProcessor(final String topic, final Deserializer<T> decoder, final DetectorConfig config,
-      final List<String> watermarkSinks, final String dlqSink, final InputLag inputLag) {
+  IngestProcessor(
+      final String topic,
+      final Deserializer<T> decoder,
+      final DetectorConfig config,
+      final List<String> watermarkSinks,
+      final String dlqSink,
+      final InputLag inputLag) {
     this.topic = topic;
     this.decoder = decoder;
     this.idleTimeout = config.idleTimeout();
@@ -92,8 +97,8 @@ abstract class IngestProcessor<T extends SpecificRecord>
       return;
     }
     context.recordMetadata().ifPresent(m -> offset = Math.max(offset, m.offset()));
-    final String key = record.key() == null ? null
-        : new String(record.key(), StandardCharsets.UTF_8);
+    final String key =
+        record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     if (record.value() == null) {
       deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION, "value is null");
       return;
@@ -133,16 +138,16 @@ abstract class IngestProcessor<T extends SpecificRecord>
   abstract void route(T value, long timestamp);
 
   /**
-   * Whether this partition's records count toward detector time. The ops topic's do not
-   * (DESIGN.md, Manual resolution): a person's command is not event time.
+   * Whether this partition's records count toward detector time. The ops topic's do not (DESIGN.md,
+   * Manual resolution): a person's command is not event time.
    */
   boolean keepsTime() {
     return true;
   }
 
   /** Forwards {@code payload} under {@code key} to {@code sink}, with this partition's clock. */
-  final void forward(final String sink, final String key, final Object payload,
-      final long timestamp) {
+  final void forward(
+      final String sink, final String key, final Object payload, final long timestamp) {
     context.forward(new Record<>(key, fact(payload), timestamp), sink);
   }
 
@@ -152,7 +157,8 @@ abstract class IngestProcessor<T extends SpecificRecord>
   }
 
   private void tellClockIfMoved(final long wallNow) {
-    if (!idle && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()
+    if (!idle
+        && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()
         && inputLag.atEnd(topic, context.taskId().partition())) {
       idle = true;
       tellClock(wallNow);
@@ -171,12 +177,22 @@ abstract class IngestProcessor<T extends SpecificRecord>
 
   private Fact fact(final Object payload) {
     if (!keepsTime()) {
-      return Fact.newBuilder().setSource(source).setWatermark(Clocks.UNKNOWN)
-          .setMaxEventTime(Clocks.UNKNOWN).setIdle(true).setOffset(-1).setPayload(payload)
+      return Fact.newBuilder()
+          .setSource(source)
+          .setWatermark(Clocks.UNKNOWN)
+          .setMaxEventTime(Clocks.UNKNOWN)
+          .setIdle(true)
+          .setOffset(-1)
+          .setPayload(payload)
           .build();
     }
-    return Fact.newBuilder().setSource(source).setWatermark(maxEventTime)
-        .setMaxEventTime(maxEventTime).setIdle(idle).setOffset(offset).setPayload(payload)
+    return Fact.newBuilder()
+        .setSource(source)
+        .setWatermark(maxEventTime)
+        .setMaxEventTime(maxEventTime)
+        .setIdle(idle)
+        .setOffset(offset)
+        .setPayload(payload)
         .build();
   }
 }

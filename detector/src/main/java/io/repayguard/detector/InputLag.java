@@ -8,8 +8,8 @@ package io.repayguard.detector;
 @FunctionalInterface
 public interface InputLag {
   /**
-   * For a topology without a consumer in front of it (TopologyTestDriver): every record piped in
-   * is processed at once, so every partition is always read to its end.
+   * For a topology without a consumer in front of it (TopologyTestDriver): every record piped in is
+   * processed at once, so every partition is always read to its end.
    */
   InputLag NO_CONSUMER = (topic, partition) -> true;
 

@@ -13,11 +13,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class MerchantOrderIngest extends IngestProcessor<MerchantOrder> {
 
-  MerchantOrderIngest(final DetectorConfig config, final Deserializer<MerchantOrder> decoder,
+  MerchantOrderIngest(
+      final DetectorConfig config,
+      final Deserializer<MerchantOrder> decoder,
       final InputLag inputLag) {
-    super(config.topics().merchantOrder(), decoder, config,
+    super(
+        config.topics().merchantOrder(),
+        decoder,
+        config,
         List.of(Names.MERCHANT_ORDER_ORDER_LINKS_SINK, Names.MERCHANT_ORDER_FACTS_SINK),
-        Names.MERCHANT_ORDER_DLQ_SINK, inputLag);
+        Names.MERCHANT_ORDER_DLQ_SINK,
+        inputLag);
   }
 
   @Override

@@ -40,6 +40,7 @@ public final class Names {
 
   /** Written by the repayment-plan ingest, read by the ops ingest of the same task. */
   public static final String PLAN_CREDITS_STORE = "ingest-plan-credits";
+
   public static final String ORDER_LINK_ORDERS_STORE = "order-link-orders";
   public static final String ORDER_LINK_CLOCK_STORE = "order-link-clock";
   public static final String BORROWINGS_STORE = "decision-borrowings";

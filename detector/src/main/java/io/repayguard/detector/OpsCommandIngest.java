@@ -11,8 +11,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Ingests analysts' commands (DESIGN.md, Manual resolution): checks each, and sends it to the
- * facts partition where its plan's state lives.
+ * Ingests analysts' commands (DESIGN.md, Manual resolution): checks each, and sends it to the facts
+ * partition where its plan's state lives.
  *
  * <p>The facts log is keyed by creditId, but a command names only its planId. It runs in the task
  * of the same-numbered repayment-plan partition (both topics are keyed by planId and have as many
@@ -29,7 +29,12 @@ final class OpsCommandIngest extends IngestProcessor<OpsCommand> {
 
   OpsCommandIngest(final DetectorConfig config, final Deserializer<OpsCommand> decoder) {
     // keeps no time, so it never asks whether its partition is read to the end
-    super(config.topics().ops(), decoder, config, List.of(), Names.OPS_DLQ_SINK,
+    super(
+        config.topics().ops(),
+        decoder,
+        config,
+        List.of(),
+        Names.OPS_DLQ_SINK,
         InputLag.NO_CONSUMER);
   }
 
@@ -58,7 +63,10 @@ final class OpsCommandIngest extends IngestProcessor<OpsCommand> {
   void route(final OpsCommand command, final long timestamp) {
     final PlanCredit plan = planCredits.get(command.getPlanId());
     final String creditId = plan == null ? null : plan.getCreditId();
-    forward(Names.OPS_FACTS_SINK, RepaymentPlanIngest.factsKey(command.getPlanId(), creditId),
-        command, timestamp);
+    forward(
+        Names.OPS_FACTS_SINK,
+        RepaymentPlanIngest.factsKey(command.getPlanId(), creditId),
+        command,
+        timestamp);
   }
 }

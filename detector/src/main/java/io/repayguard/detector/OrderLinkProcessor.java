@@ -24,14 +24,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Stateful. Every state of an order is sent to the borrowings that name it as it arrives, older
  * ones included: the decision stage applies each when detector time reaches its eventTime
- * (DESIGN.md, When a record takes effect), so a refund read ahead does not replace, too early,
- * the PAID state a plan decided before it needs. A borrowing that first names an order gets the
- * state in force at the borrowing's eventTime and every later one. This
- * stage is a relay: with every fact it sends, on a wall-clock schedule when anything changed, and
- * at once when all its sources turn idle or one turns active, it tells every facts partition its
- * view of the credit-use and merchant-order partitions it hears from (their time, idleness and
- * the last offset it has handled), so the decision stage can tell whether facts may still be on
- * their way through here.
+ * (DESIGN.md, When a record takes effect), so a refund read ahead does not replace, too early, the
+ * PAID state a plan decided before it needs. A borrowing that first names an order gets the state
+ * in force at the borrowing's eventTime and every later one. This stage is a relay: with every fact
+ * it sends, on a wall-clock schedule when anything changed, and at once when all its sources turn
+ * idle or one turns active, it tells every facts partition its view of the credit-use and
+ * merchant-order partitions it hears from (their time, idleness and the last offset it has
+ * handled), so the decision stage can tell whether facts may still be on their way through here.
  */
 final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final String CLOCK_KEY = "clock";
@@ -43,13 +42,18 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   private ProcessorContext<Object, Object> context;
   private DeadLetters deadLetters;
   private String source;
+
   /** orderId → the order's latest state and the borrowings that named it. */
   private KeyValueStore<String, OrderLinkState> orders;
+
   /** {@value #CLOCK_KEY} → what each upstream partition last said about its time. */
   private KeyValueStore<String, ClockState> clocks;
+
   /** The clock as last read from or written to {@link #clocks}: read once, written through. */
   private ClockState clock;
+
   private Fact told;
+
   /** Whether the clock table changed since it was last told downstream. */
   private boolean changed;
 
@@ -66,14 +70,16 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     this.changed = false;
     this.clock = null;
     this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
-    this.source = DetectorConfig.sourceName(config.topics().orderLinks(),
-        context.taskId().partition());
+    this.source =
+        DetectorConfig.sourceName(config.topics().orderLinks(), context.taskId().partition());
     this.orders = context.getStateStore(Names.ORDER_LINK_ORDERS_STORE);
     this.clocks = context.getStateStore(Names.ORDER_LINK_CLOCK_STORE);
-    context.schedule(IngestProcessor.RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+    context.schedule(
+        IngestProcessor.RETENTION_SCAN_INTERVAL,
+        PunctuationType.WALL_CLOCK_TIME,
         wallNow -> forgetInactiveOrders());
-    context.schedule(config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME,
-        this::tellClockIfChanged);
+    context.schedule(
+        config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::tellClockIfChanged);
   }
 
   private void tellClockIfChanged(final long wallNow) {
@@ -120,7 +126,12 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     if (storedClock() == null) {
       clock = Clocks.empty();
     }
-    Clocks.report(clock, expected, fact.getSource(), fact.getMaxEventTime(), fact.getOffset(),
+    Clocks.report(
+        clock,
+        expected,
+        fact.getSource(),
+        fact.getMaxEventTime(),
+        fact.getOffset(),
         fact.getIdle());
     clocks.put(CLOCK_KEY, clock);
     changed = true;
@@ -183,25 +194,41 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
 
   private OrderLinkState link(final String orderId) {
     final OrderLinkState stored = orders.get(orderId);
-    return stored != null ? stored
-        : OrderLinkState.newBuilder().setOrder(null).setHistory(new ArrayList<>())
-            .setCreditIds(new ArrayList<>()).setLastUpdate(Long.MIN_VALUE).build();
+    return stored != null
+        ? stored
+        : OrderLinkState.newBuilder()
+            .setOrder(null)
+            .setHistory(new ArrayList<>())
+            .setCreditIds(new ArrayList<>())
+            .setLastUpdate(Long.MIN_VALUE)
+            .build();
   }
 
-  private void send(final String creditId, final MerchantOrder order, final ClockState clock,
+  private void send(
+      final String creditId,
+      final MerchantOrder order,
+      final ClockState clock,
       final long timestamp) {
-    final OrderUpdate update = OrderUpdate.newBuilder().setCreditId(creditId).setOrder(order)
-        .build();
-    context.forward(new Record<>(creditId, report(clock, update), timestamp),
-        Names.ORDER_LINK_FACTS_SINK);
+    final OrderUpdate update =
+        OrderUpdate.newBuilder().setCreditId(creditId).setOrder(order).build();
+    context.forward(
+        new Record<>(creditId, report(clock, update), timestamp), Names.ORDER_LINK_FACTS_SINK);
   }
 
-  /** This partition's view of its sources, with {@code payload}: what every fact it sends carries. */
+  /**
+   * This partition's view of its sources, with {@code payload}: what every fact it sends carries.
+   */
   private Fact report(final ClockState clock, final Object payload) {
     final List<SourceClock> upstream = new ArrayList<>();
     clock.getSources().forEach(c -> upstream.add(SourceClock.newBuilder(c).build()));
-    return Fact.newBuilder().setSource(source).setWatermark(Clocks.activeWatermark(upstream))
-        .setMaxEventTime(Clocks.maxEventTime(clock)).setIdle(Clocks.allIdle(clock, expected))
-        .setOffset(-1).setUpstream(upstream).setPayload(payload).build();
+    return Fact.newBuilder()
+        .setSource(source)
+        .setWatermark(Clocks.activeWatermark(upstream))
+        .setMaxEventTime(Clocks.maxEventTime(clock))
+        .setIdle(Clocks.allIdle(clock, expected))
+        .setOffset(-1)
+        .setUpstream(upstream)
+        .setPayload(payload)
+        .build();
   }
 }

@@ -20,12 +20,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
   /** planId → the creditId its first valid event named, and its latest eventTime. */
   private KeyValueStore<String, PlanCredit> firstCredit;
+
   private final long inactiveMillis;
 
-  RepaymentPlanIngest(final DetectorConfig config, final Deserializer<RepaymentEvent> decoder,
+  RepaymentPlanIngest(
+      final DetectorConfig config,
+      final Deserializer<RepaymentEvent> decoder,
       final InputLag inputLag) {
-    super(config.topics().repaymentPlan(), decoder, config,
-        List.of(Names.REPAYMENT_PLAN_FACTS_SINK), Names.REPAYMENT_PLAN_DLQ_SINK, inputLag);
+    super(
+        config.topics().repaymentPlan(),
+        decoder,
+        config,
+        List.of(Names.REPAYMENT_PLAN_FACTS_SINK),
+        Names.REPAYMENT_PLAN_DLQ_SINK,
+        inputLag);
     this.inactiveMillis = config.retention().inactive().toMillis();
   }
 
@@ -33,22 +41,25 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
   public void init(final ProcessorContext<Object, Object> context) {
     super.init(context);
     this.firstCredit = context.getStateStore(Names.PLAN_CREDITS_STORE);
-    context.schedule(RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-        wallNow -> forgetInactivePlans());
+    context.schedule(
+        RETENTION_SCAN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, wallNow -> forgetInactivePlans());
   }
 
   @Override
   Optional<String> violation(final String key, final RepaymentEvent value, final Instant now) {
-    return Contract.violation(key, value, now).or(() -> {
-      final PlanCredit first = firstCredit.get(value.getPlanId());
-      return first == null ? Optional.empty()
-          : Contract.sameCredit(value, Optional.ofNullable(first.getCreditId()));
-    });
+    return Contract.violation(key, value, now)
+        .or(
+            () -> {
+              final PlanCredit first = firstCredit.get(value.getPlanId());
+              return first == null
+                  ? Optional.empty()
+                  : Contract.sameCredit(value, Optional.ofNullable(first.getCreditId()));
+            });
   }
 
   /**
-   * Rule 10 at this stage: forgets plans whose latest event is older than the inactivity horizon
-   * by this partition's event time. A full scan, hourly by the wall clock.
+   * Rule 10 at this stage: forgets plans whose latest event is older than the inactivity horizon by
+   * this partition's event time. A full scan, hourly by the wall clock.
    */
   private void forgetInactivePlans() {
     if (maxEventTime() == Clocks.UNKNOWN) {
@@ -68,14 +79,21 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
     final PlanCredit known = firstCredit.get(event.getPlanId());
     final long eventTime = event.getEventTime().toEpochMilli();
     if (known == null) {
-      firstCredit.put(event.getPlanId(), PlanCredit.newBuilder()
-          .setCreditId(event.getCreditId()).setLastEventTime(eventTime).build());
+      firstCredit.put(
+          event.getPlanId(),
+          PlanCredit.newBuilder()
+              .setCreditId(event.getCreditId())
+              .setLastEventTime(eventTime)
+              .build());
     } else if (eventTime > known.getLastEventTime()) {
       known.setLastEventTime(eventTime);
       firstCredit.put(event.getPlanId(), known);
     }
-    forward(Names.REPAYMENT_PLAN_FACTS_SINK, factsKey(event.getPlanId(), event.getCreditId()),
-        event, timestamp);
+    forward(
+        Names.REPAYMENT_PLAN_FACTS_SINK,
+        factsKey(event.getPlanId(), event.getCreditId()),
+        event,
+        timestamp);
   }
 
   /**

@@ -25,38 +25,52 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The decision engine's state in Kafka Streams state stores, one set per facts partition. */
 final class StoreBackedDecisionStore implements DecisionStore {
-  /** The clock's head: detector time and the arrival count (and every source, as written before). */
+  /**
+   * The clock's head: detector time and the arrival count (and every source, as written before).
+   */
   private static final String CLOCK_KEY = "clock";
+
   /** Prefix of one input partition's clock entry, followed by its name. */
   private static final String SOURCE_KEY = "source/";
+
   /** Prefix of one relay partition's clock entry, followed by its name. */
   private static final String RELAY_KEY = "relay/";
 
   /** creditId → the borrowing's latest arrived state. */
   private final KeyValueStore<String, CreditUse> borrowings;
+
   /** (creditId, orderId), see {@link #orderKey} → the order's latest arrived state. */
   private final KeyValueStore<String, MerchantOrder> orders;
+
   /** planId → everything known of the plan. */
   private final KeyValueStore<String, PlanState> plans;
+
   /** creditId → ids of the plans that name it. */
   private final KeyValueStore<String, PlanIds> creditPlans;
+
   /**
    * The partition's clock, one entry a source: {@value #CLOCK_KEY} → detector time and arrival
-   * count; {@value #SOURCE_KEY}name → a ClockState holding that one input partition;
-   * {@value #RELAY_KEY}name → one holding that one relay. A fact changes one source, so it
-   * rewrites one small entry instead of every source's.
+   * count; {@value #SOURCE_KEY}name → a ClockState holding that one input partition; {@value
+   * #RELAY_KEY}name → one holding that one relay. A fact changes one source, so it rewrites one
+   * small entry instead of every source's.
    */
   private final KeyValueStore<String, ClockState> clock;
+
   /** The clock as last read or written; null until first read. */
   private ClockState current;
+
   /** Keys of the source and relay entries in the store; rewritten whole when they differ. */
   private final Set<String> entryKeys = new HashSet<>();
+
   /** Whether the store holds a clock written whole under {@value #CLOCK_KEY}, as before. */
   private boolean wholeClockStored;
+
   /** Decisions waiting for detector time, by (due detector time, arrival number, plan/event). */
   private final DueQueue<PendingWork> pending;
+
   /** Retention checks, by (detector time of the check, arrival number, kind/id). */
   private final DueQueue<Expiry> expiries;
+
   /** Records read ahead of detector time, by (eventTime, arrival number). */
   private final DueQueue<Deferred> deferred;
 
@@ -66,12 +80,13 @@ final class StoreBackedDecisionStore implements DecisionStore {
     this.plans = context.getStateStore(Names.PLANS_STORE);
     this.creditPlans = context.getStateStore(Names.CREDIT_PLANS_STORE);
     this.clock = context.getStateStore(Names.CLOCK_STORE);
-    this.pending = new DueQueue<>(context.<KeyValueStore<Bytes, PendingWork>>getStateStore(
-        Names.PENDING_STORE));
-    this.expiries = new DueQueue<>(context.<KeyValueStore<Bytes, Expiry>>getStateStore(
-        Names.EXPIRY_STORE));
-    this.deferred = new DueQueue<>(context.<KeyValueStore<Bytes, Deferred>>getStateStore(
-        Names.DEFERRED_STORE));
+    this.pending =
+        new DueQueue<>(
+            context.<KeyValueStore<Bytes, PendingWork>>getStateStore(Names.PENDING_STORE));
+    this.expiries =
+        new DueQueue<>(context.<KeyValueStore<Bytes, Expiry>>getStateStore(Names.EXPIRY_STORE));
+    this.deferred =
+        new DueQueue<>(context.<KeyValueStore<Bytes, Deferred>>getStateStore(Names.DEFERRED_STORE));
   }
 
   @Override
@@ -140,8 +155,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
           if (entry.key.equals(CLOCK_KEY)) {
             current.setDetectorTime(entry.value.getDetectorTime());
             current.setArrivals(entry.value.getArrivals());
-            wholeClockStored = !entry.value.getSources().isEmpty()
-                || !entry.value.getRelays().isEmpty();
+            wholeClockStored =
+                !entry.value.getSources().isEmpty() || !entry.value.getRelays().isEmpty();
           } else {
             entryKeys.add(entry.key);
           }
@@ -154,14 +169,20 @@ final class StoreBackedDecisionStore implements DecisionStore {
   @Override
   public void putClock(final ClockState state, final String changed) {
     current = state;
-    if (wholeClockStored || entryKeys.size() != state.getSources().size()
-        + state.getRelays().size()) {
+    if (wholeClockStored
+        || entryKeys.size() != state.getSources().size() + state.getRelays().size()) {
       writeEveryEntry(state);
     } else if (changed != null) {
       writeEntry(state, changed);
     }
-    clock.put(CLOCK_KEY, ClockState.newBuilder().setSources(List.of()).setRelays(List.of())
-        .setDetectorTime(state.getDetectorTime()).setArrivals(state.getArrivals()).build());
+    clock.put(
+        CLOCK_KEY,
+        ClockState.newBuilder()
+            .setSources(List.of())
+            .setRelays(List.of())
+            .setDetectorTime(state.getDetectorTime())
+            .setArrivals(state.getArrivals())
+            .build());
   }
 
   private void writeEntry(final ClockState state, final String name) {
@@ -198,8 +219,12 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   private static ClockState entry(final List<SourceClock> sources, final List<RelayClock> relays) {
-    return ClockState.newBuilder().setSources(sources).setRelays(relays)
-        .setDetectorTime(Clocks.UNKNOWN).setArrivals(0).build();
+    return ClockState.newBuilder()
+        .setSources(sources)
+        .setRelays(relays)
+        .setDetectorTime(Clocks.UNKNOWN)
+        .setArrivals(0)
+        .build();
   }
 
   @Override

@@ -14,11 +14,12 @@ final class StoreScans {
   static <V> int deleteWhere(final KeyValueStore<String, V> store, final Predicate<V> expired) {
     final List<String> keys = new ArrayList<>();
     try (KeyValueIterator<String, V> all = store.all()) {
-      all.forEachRemaining(entry -> {
-        if (expired.test(entry.value)) {
-          keys.add(entry.key);
-        }
-      });
+      all.forEachRemaining(
+          entry -> {
+            if (expired.test(entry.value)) {
+              keys.add(entry.key);
+            }
+          });
     }
     keys.forEach(store::delete);
     return keys.size();

@@ -5,20 +5,34 @@ import java.util.List;
 /**
  * The topics the detector reads and writes (DESIGN.md, Topics); every name is configurable.
  *
- * @param ops analysts' acknowledge and resolve commands, keyed by planId; read in the same task
- *     as {@code repaymentPlan}, so it must have as many partitions
+ * @param ops analysts' acknowledge and resolve commands, keyed by planId; read in the same task as
+ *     {@code repaymentPlan}, so it must have as many partitions
  * @param facts the log the decision stage reads: facts and watermarks in the order it saw them,
  *     keyed by creditId and kept forever, so a replay reproduces live decisions
  * @param orderLinks where orders meet the borrowings that name them, keyed by orderId
  */
-public record TopicNames(String creditUse, String merchantOrder, String repaymentPlan,
-    String ops, String alerts, String holdCommands, String dlq, String orderLinks,
+public record TopicNames(
+    String creditUse,
+    String merchantOrder,
+    String repaymentPlan,
+    String ops,
+    String alerts,
+    String holdCommands,
+    String dlq,
+    String orderLinks,
     String facts) {
 
   /** DESIGN.md's default names. */
   public static TopicNames defaults() {
-    return new TopicNames("credit-use", "merchant-order", "repayment-plan", "repayguard-ops",
-        "repayment-alerts", "repayment-hold-commands", "repayguard-dlq", "repayguard-order-links",
+    return new TopicNames(
+        "credit-use",
+        "merchant-order",
+        "repayment-plan",
+        "repayguard-ops",
+        "repayment-alerts",
+        "repayment-hold-commands",
+        "repayguard-dlq",
+        "repayguard-order-links",
         "repayguard-facts");
   }
 

@@ -25,8 +25,8 @@ public final class Contract {
   private Contract() {}
 
   /** The violation of {@code value} under {@code key}, if any, judged at wall time {@code now}. */
-  public static Optional<String> violation(final String key, final CreditUse value,
-      final Instant now) {
+  public static Optional<String> violation(
+      final String key, final CreditUse value, final Instant now) {
     return first(
         blank("creditId", value.getCreditId()),
         blank("accountId", value.getAccountId()),
@@ -34,13 +34,14 @@ public final class Contract {
         keyMismatch(key, "creditId", value.getCreditId()),
         negative("amountMinor", value.getAmountMinor()),
         value.getInstallmentCount() < 1
-            ? "installmentCount " + value.getInstallmentCount() + " is below 1" : null,
+            ? "installmentCount " + value.getInstallmentCount() + " is below 1"
+            : null,
         time("eventTime", value.getEventTime(), now));
   }
 
   /** The violation of {@code value} under {@code key}, if any, judged at wall time {@code now}. */
-  public static Optional<String> violation(final String key, final MerchantOrder value,
-      final Instant now) {
+  public static Optional<String> violation(
+      final String key, final MerchantOrder value, final Instant now) {
     return first(
         blank("orderId", value.getOrderId()),
         blank("merchantId", value.getMerchantId()),
@@ -51,8 +52,8 @@ public final class Contract {
   }
 
   /** The violation of {@code value} under {@code key}, if any, judged at wall time {@code now}. */
-  public static Optional<String> violation(final String key, final RepaymentEvent value,
-      final Instant now) {
+  public static Optional<String> violation(
+      final String key, final RepaymentEvent value, final Instant now) {
     return first(
         blank("eventId", value.getEventId()),
         blank("planId", value.getPlanId()),
@@ -61,21 +62,25 @@ public final class Contract {
         keyMismatch(key, "planId", value.getPlanId()),
         negative("amountMinor", value.getAmountMinor()),
         value.getInstallmentCount() < 1
-            ? "installmentCount " + value.getInstallmentCount() + " is below 1" : null,
+            ? "installmentCount " + value.getInstallmentCount() + " is below 1"
+            : null,
         value.getInstallmentNo() < 0 || value.getInstallmentNo() > value.getInstallmentCount()
-            ? "installmentNo " + value.getInstallmentNo() + " is outside 0.."
-                + value.getInstallmentCount() : null,
+            ? "installmentNo "
+                + value.getInstallmentNo()
+                + " is outside 0.."
+                + value.getInstallmentCount()
+            : null,
         time("eventTime", value.getEventTime(), now));
   }
 
   /**
-   * The violation of an analyst's command under {@code key}, if any, judged at wall time
-   * {@code now}: commandId, planId and analyst (who is named in the alert) are non-empty, the key
-   * is the planId, issuedAt is not negative nor more than a day ahead. The reason is free text and
-   * may be empty; the rule and action are enums and cannot be wrong once decoded.
+   * The violation of an analyst's command under {@code key}, if any, judged at wall time {@code
+   * now}: commandId, planId and analyst (who is named in the alert) are non-empty, the key is the
+   * planId, issuedAt is not negative nor more than a day ahead. The reason is free text and may be
+   * empty; the rule and action are enums and cannot be wrong once decoded.
    */
-  public static Optional<String> violation(final String key, final OpsCommand value,
-      final Instant now) {
+  public static Optional<String> violation(
+      final String key, final OpsCommand value, final Instant now) {
     return first(
         blank("commandId", value.getCommandId()),
         blank("planId", value.getPlanId()),
@@ -89,15 +94,21 @@ public final class Contract {
    *
    * @param firstCreditId the creditId of the plan's first event, empty if it named none
    */
-  public static Optional<String> sameCredit(final RepaymentEvent event,
-      final Optional<String> firstCreditId) {
+  public static Optional<String> sameCredit(
+      final RepaymentEvent event, final Optional<String> firstCreditId) {
     final Optional<String> named = Optional.ofNullable(event.getCreditId());
     if (named.equals(firstCreditId)) {
       return Optional.empty();
     }
-    return Optional.of("plan " + event.getPlanId() + " first named creditId "
-        + firstCreditId.orElse("null") + " but event " + event.getEventId() + " names "
-        + named.orElse("null"));
+    return Optional.of(
+        "plan "
+            + event.getPlanId()
+            + " first named creditId "
+            + firstCreditId.orElse("null")
+            + " but event "
+            + event.getEventId()
+            + " names "
+            + named.orElse("null"));
   }
 
   private static Optional<String> first(final String... violations) {
@@ -114,9 +125,15 @@ public final class Contract {
   }
 
   private static String keyMismatch(final String key, final String field, final String id) {
-    return Objects.equals(key, id) ? null
-        : "record key " + (key == null ? "null" : "'" + key + "'") + " differs from " + field
-            + " '" + id + "'";
+    return Objects.equals(key, id)
+        ? null
+        : "record key "
+            + (key == null ? "null" : "'" + key + "'")
+            + " differs from "
+            + field
+            + " '"
+            + id
+            + "'";
   }
 
   private static String negative(final String field, final long value) {

@@ -24,8 +24,8 @@ public final class DuplicatePlans {
       Comparator.comparingLong(PlanView::createdAt).thenComparing(PlanView::planId);
 
   /** Findings for {@code decided} against its {@code siblings} (created and decided earlier). */
-  public static List<Finding> judge(final String creditId, final PlanView decided,
-      final List<PlanView> siblings) {
+  public static List<Finding> judge(
+      final String creditId, final PlanView decided, final List<PlanView> siblings) {
     final List<Finding> findings = new ArrayList<>();
     if (decided.closedArrived()) {
       return findings;
@@ -36,12 +36,27 @@ public final class DuplicatePlans {
       }
       final PlanView later = CREATION_ORDER.compare(decided, other) > 0 ? decided : other;
       final PlanView earlier = later == decided ? other : decided;
-      findings.add(new Finding(later.planId(), Rule.DUPLICATE_PLAN, Severity.HIGH,
-          "Plan " + later.planId() + " is a second open plan for borrowing " + creditId
-              + " (plan " + earlier.planId() + " is open too): cancel the duplicate push.",
-          Map.of("creditId", creditId, "otherPlanId", earlier.planId(),
-              "planCreatedAt", Long.toString(later.createdAt()),
-              "otherPlanCreatedAt", Long.toString(earlier.createdAt()))));
+      findings.add(
+          new Finding(
+              later.planId(),
+              Rule.DUPLICATE_PLAN,
+              Severity.HIGH,
+              "Plan "
+                  + later.planId()
+                  + " is a second open plan for borrowing "
+                  + creditId
+                  + " (plan "
+                  + earlier.planId()
+                  + " is open too): cancel the duplicate push.",
+              Map.of(
+                  "creditId",
+                  creditId,
+                  "otherPlanId",
+                  earlier.planId(),
+                  "planCreatedAt",
+                  Long.toString(later.createdAt()),
+                  "otherPlanCreatedAt",
+                  Long.toString(earlier.createdAt()))));
     }
     return findings;
   }

@@ -10,5 +10,9 @@ import java.util.Map;
  * @param planId the plan the finding is about (for DUPLICATE_PLAN possibly not the decided one)
  * @param evidence the facts the decision used, as strings, in a stable order
  */
-public record Finding(String planId, Rule rule, Severity severity, String explanation,
+public record Finding(
+    String planId,
+    Rule rule,
+    Severity severity,
+    String explanation,
     Map<String, String> evidence) {}

@@ -8,8 +8,8 @@ import io.repayguard.events.Rule;
  * occurrence).
  *
  * <p>A replay or a retried transaction reproduces them, so consumers can deduplicate. The plan id
- * comes first and the last two segments are fixed words and numbers, so no two inputs collide
- * even when a plan id contains a slash.
+ * comes first and the last two segments are fixed words and numbers, so no two inputs collide even
+ * when a plan id contains a slash.
  */
 public final class Ids {
   private Ids() {}
@@ -20,8 +20,8 @@ public final class Ids {
   }
 
   /** {@code p1/HOLD/1} for the first HOLD of plan p1. */
-  public static String commandId(final String planId, final HoldAction action,
-      final int occurrence) {
+  public static String commandId(
+      final String planId, final HoldAction action, final int occurrence) {
     return planId + "/" + action.name() + "/" + occurrence;
   }
 }

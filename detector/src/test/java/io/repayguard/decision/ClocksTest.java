@@ -101,11 +101,14 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, A, T0 + 5, -1, false);
 
     // Then
-    assertThat(clock.getSources()).filteredOn(s -> s.getSource().equals(A)).singleElement()
-        .satisfies(s -> {
-          assertThat(s.getWatermark()).isEqualTo(T0 + 30);
-          assertThat(s.getMaxEventTime()).isEqualTo(T0 + 30);
-        });
+    assertThat(clock.getSources())
+        .filteredOn(s -> s.getSource().equals(A))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getWatermark()).isEqualTo(T0 + 30);
+              assertThat(s.getMaxEventTime()).isEqualTo(T0 + 30);
+            });
     assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
   }
 
@@ -187,14 +190,20 @@ class ClocksTest {
   @Test
   void shouldIgnoreARelayThatIsNotExpected() {
     // Given: a relay partition the topology no longer has, behind on credit-use/0
-    Clocks.reportRelay(clock, WITH_RELAY, "repayguard-order-links/9",
+    Clocks.reportRelay(
+        clock,
+        WITH_RELAY,
+        "repayguard-order-links/9",
         List.of(seen(CREDIT, T0, 0, false), seen(MERCHANT, T0, 0, false)));
 
     // When: the expected sources and relay report, caught up
     Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 5, false);
     Clocks.report(clock, WITH_RELAY, MERCHANT, T0 + 100, 5, false);
     Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 5, false);
-    Clocks.reportRelay(clock, WITH_RELAY, RELAY,
+    Clocks.reportRelay(
+        clock,
+        WITH_RELAY,
+        RELAY,
         List.of(seen(CREDIT, T0 + 100, 5, false), seen(MERCHANT, T0 + 100, 5, false)));
 
     // Then
@@ -217,13 +226,18 @@ class ClocksTest {
   private static final String MERCHANT = "merchant-order/0";
   private static final String PLAN = "repayment-plan/0";
   private static final String RELAY = "repayguard-order-links/0";
-  private static final Sources WITH_RELAY = new Sources(Set.of(CREDIT, MERCHANT, PLAN),
-      Set.of(RELAY), Set.of(CREDIT, MERCHANT));
+  private static final Sources WITH_RELAY =
+      new Sources(Set.of(CREDIT, MERCHANT, PLAN), Set.of(RELAY), Set.of(CREDIT, MERCHANT));
 
-  private static SourceClock seen(final String source, final long time, final long offset,
-      final boolean idle) {
-    return SourceClock.newBuilder().setSource(source).setWatermark(time).setMaxEventTime(time)
-        .setOffset(offset).setIdle(idle).build();
+  private static SourceClock seen(
+      final String source, final long time, final long offset, final boolean idle) {
+    return SourceClock.newBuilder()
+        .setSource(source)
+        .setWatermark(time)
+        .setMaxEventTime(time)
+        .setOffset(offset)
+        .setIdle(idle)
+        .build();
   }
 
   @Test
@@ -232,8 +246,11 @@ class ClocksTest {
     Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, false);
     Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 7, false);
     Clocks.report(clock, WITH_RELAY, MERCHANT, T0, 3, true);
-    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 50, 5, false),
-        seen(MERCHANT, T0, 3, true)));
+    Clocks.reportRelay(
+        clock,
+        WITH_RELAY,
+        RELAY,
+        List.of(seen(CREDIT, T0 + 50, 5, false), seen(MERCHANT, T0, 3, true)));
     final long behind = clock.getDetectorTime();
 
     // When: the relay catches up with credit-use/0
@@ -250,8 +267,11 @@ class ClocksTest {
     Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, true);
     Clocks.report(clock, WITH_RELAY, PLAN, T0 + 200, 7, true);
     Clocks.report(clock, WITH_RELAY, MERCHANT, T0, 3, true);
-    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 90, 9, true),
-        seen(MERCHANT, T0, 3, true)));
+    Clocks.reportRelay(
+        clock,
+        WITH_RELAY,
+        RELAY,
+        List.of(seen(CREDIT, T0 + 90, 9, true), seen(MERCHANT, T0, 3, true)));
     final boolean allIdleWhileBehind = Clocks.allIdle(clock, WITH_RELAY);
     final long timeWhileBehind = clock.getDetectorTime();
 

@@ -45,8 +45,9 @@ class DecisionEngineTest {
   private static final String REPAYMENT_PLAN = "repayment-plan/0";
   private static final String ORDER_LINKS = "repayguard-order-links/0";
   private static final long GRACE = ofMinutes(5).toMillis();
-  private static final DecisionSettings DEFAULTS = new DecisionSettings(GRACE, 800,
-      Severity.HIGH, Set.of(CREDIT_USE, REPAYMENT_PLAN, ORDER_LINKS));
+  private static final DecisionSettings DEFAULTS =
+      new DecisionSettings(
+          GRACE, 800, Severity.HIGH, Set.of(CREDIT_USE, REPAYMENT_PLAN, ORDER_LINKS));
 
   /** One output as the tests compare it: id, rule or action, status (null for commands). */
   record Out(String id, Object what, AlertStatus status, long decidedAt) {}
@@ -61,8 +62,13 @@ class DecisionEngineTest {
     final long closedAt = T0 + ofDays(1).toMillis();
     borrowing(aCreditUse().setMerchantOrderId(null).build());
     event(aRepaymentEvent().build());
-    event(aRepaymentEvent().setEventId("p1-x").setType(RepaymentEventType.PLAN_CLOSED)
-        .setAmountMinor(0).setEventTime(Instant.ofEpochMilli(closedAt)).build());
+    event(
+        aRepaymentEvent()
+            .setEventId("p1-x")
+            .setType(RepaymentEventType.PLAN_CLOSED)
+            .setAmountMinor(0)
+            .setEventTime(Instant.ofEpochMilli(closedAt))
+            .build());
 
     // When
     clockAt(closedAt + ofDays(90).toMillis() - 1);
@@ -100,8 +106,12 @@ class DecisionEngineTest {
   void shouldForgetBorrowingFourHundredDaysAfterItsLastUpdate() {
     // Given
     borrowing(aCreditUse().setMerchantOrderId(null).build());
-    borrowing(aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED)
-        .setEventTime(Instant.ofEpochMilli(T0 + ofDays(10).toMillis())).build());
+    borrowing(
+        aCreditUse()
+            .setMerchantOrderId(null)
+            .setStatus(CreditStatus.REVERSED)
+            .setEventTime(Instant.ofEpochMilli(T0 + ofDays(10).toMillis()))
+            .build());
 
     // When
     clockAt(T0 + ofDays(400).toMillis());
@@ -152,21 +162,47 @@ class DecisionEngineTest {
     // Then
     assertThat(beforeDue).isEmpty();
     assertThat(output.all()).hasSize(2);
-    assertThat(withoutExplanation(output.alerts().get(0))).isEqualTo(Alert.newBuilder()
-        .setAlertId("p1/NO_BORROWING/1").setRule(Rule.NO_BORROWING)
-        .setSeverity(Severity.CRITICAL).setStatus(AlertStatus.OPEN).setPlanId("p1")
-        .setCreditId("c-missing").setAccountId("a1").setTriggeringEventId("p1-c")
-        .setExplanation("").setEvidence(Map.of("eventType", "PLAN_CREATED",
-            "planAccountId", "a1", "amountMinor", "123000", "currency", "CNY",
-            "creditId", "c-missing", "borrowing", "MISSING"))
-        .setEventTime(Instant.ofEpochMilli(T0)).setDecidedAt(Instant.ofEpochMilli(T0 + GRACE))
-        .build());
+    assertThat(withoutExplanation(output.alerts().get(0)))
+        .isEqualTo(
+            Alert.newBuilder()
+                .setAlertId("p1/NO_BORROWING/1")
+                .setRule(Rule.NO_BORROWING)
+                .setSeverity(Severity.CRITICAL)
+                .setStatus(AlertStatus.OPEN)
+                .setPlanId("p1")
+                .setCreditId("c-missing")
+                .setAccountId("a1")
+                .setTriggeringEventId("p1-c")
+                .setExplanation("")
+                .setEvidence(
+                    Map.of(
+                        "eventType",
+                        "PLAN_CREATED",
+                        "planAccountId",
+                        "a1",
+                        "amountMinor",
+                        "123000",
+                        "currency",
+                        "CNY",
+                        "creditId",
+                        "c-missing",
+                        "borrowing",
+                        "MISSING"))
+                .setEventTime(Instant.ofEpochMilli(T0))
+                .setDecidedAt(Instant.ofEpochMilli(T0 + GRACE))
+                .build());
     assertThat(output.alerts().get(0).getExplanation()).contains("p1", "a1", "c-missing");
-    assertThat(output.commands()).containsExactly(HoldCommand.newBuilder()
-        .setCommandId("p1/HOLD/1").setAction(HoldAction.HOLD).setPlanId("p1")
-        .setAccountId("a1").setRules(List.of(Rule.NO_BORROWING))
-        .setAlertIds(List.of("p1/NO_BORROWING/1"))
-        .setDecidedAt(Instant.ofEpochMilli(T0 + GRACE)).build());
+    assertThat(output.commands())
+        .containsExactly(
+            HoldCommand.newBuilder()
+                .setCommandId("p1/HOLD/1")
+                .setAction(HoldAction.HOLD)
+                .setPlanId("p1")
+                .setAccountId("a1")
+                .setRules(List.of(Rule.NO_BORROWING))
+                .setAlertIds(List.of("p1/NO_BORROWING/1"))
+                .setDecidedAt(Instant.ofEpochMilli(T0 + GRACE))
+                .build());
   }
 
   @Test
@@ -178,9 +214,10 @@ class DecisionEngineTest {
     event(aRepaymentEvent().setCreditId("c-missing").build());
 
     // Then
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
   }
 
   @Test
@@ -199,9 +236,10 @@ class DecisionEngineTest {
     assertThat(blocked).isEqualTo(Clocks.UNKNOWN);
     assertThat(whileBlocked).isEmpty();
     assertThat(engine.detectorTime()).isEqualTo(T0 + ofMinutes(60).toMillis());
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(60)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(60)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(60)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(60)));
   }
 
   @Test
@@ -219,9 +257,10 @@ class DecisionEngineTest {
     assertThat(whilePlansActive).isEqualTo(T0);
     assertThat(engine.allIdle()).isTrue();
     assertThat(engine.detectorTime()).isEqualTo(minutes(10));
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
   }
 
   @Test
@@ -251,17 +290,22 @@ class DecisionEngineTest {
     final List<Object> beforeTick = output.all();
 
     // When
-    engine.onFact(Fact.newBuilder().setSource("tick/0").setWatermark(T0 + GRACE)
-        .setMaxEventTime(T0 + GRACE).setIdle(true)
-        .setPayload(Tick.newBuilder().setPartition(0).setDetectorTime(T0 + GRACE).build())
-        .build());
+    engine.onFact(
+        Fact.newBuilder()
+            .setSource("tick/0")
+            .setWatermark(T0 + GRACE)
+            .setMaxEventTime(T0 + GRACE)
+            .setIdle(true)
+            .setPayload(Tick.newBuilder().setPartition(0).setDetectorTime(T0 + GRACE).build())
+            .build());
 
     // Then
     assertThat(beforeTick).isEmpty();
     assertThat(engine.detectorTime()).isEqualTo(T0 + GRACE);
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, T0 + GRACE),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, T0 + GRACE),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE));
   }
 
   @Test
@@ -274,10 +318,13 @@ class DecisionEngineTest {
     clockAt(minutes(1) + GRACE);
 
     // Then
-    assertThat(output.alerts()).singleElement().satisfies(a -> {
-      assertThat(a.getTriggeringEventId()).isEqualTo("p1-c");
-      assertThat(a.getEventTime()).isEqualTo(at(Duration.ZERO));
-    });
+    assertThat(output.alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getTriggeringEventId()).isEqualTo("p1-c");
+              assertThat(a.getEventTime()).isEqualTo(at(Duration.ZERO));
+            });
   }
 
   @Test
@@ -290,7 +337,8 @@ class DecisionEngineTest {
     clockAt(T0 + GRACE);
 
     // Then
-    assertThat(output.alerts()).singleElement()
+    assertThat(output.alerts())
+        .singleElement()
         .satisfies(a -> assertThat(a.getTriggeringEventId()).isEqualTo("p1-d2"));
   }
 
@@ -326,21 +374,40 @@ class DecisionEngineTest {
 
     // Then
     assertThat(atTheCap).isEmpty();
-    assertThat(output.alerts()).singleElement().satisfies(a -> {
-      assertThat(withoutExplanation(a)).isEqualTo(Alert.newBuilder()
-          .setAlertId("p1/AMOUNT_EXCEEDS_BORROWING/1").setRule(Rule.AMOUNT_EXCEEDS_BORROWING)
-          .setSeverity(Severity.MEDIUM).setStatus(AlertStatus.OPEN).setPlanId("p1")
-          .setCreditId("c1").setAccountId("a1").setTriggeringEventId("p1-r3").setExplanation("")
-          .setEvidence(Map.ofEntries(Map.entry("eventType", "REPAYMENT_COLLECTED"),
-              Map.entry("planAccountId", "a1"), Map.entry("amountMinor", "1"),
-              Map.entry("currency", "CNY"), Map.entry("creditId", "c1"),
-              Map.entry("borrowerAccountId", "a1"), Map.entry("borrowingStatus", "APPROVED"),
-              Map.entry("principalMinor", "100000"), Map.entry("collectedMinor", "108001"),
-              Map.entry("maxFeeBps", "800"), Map.entry("capMinor", "108000")))
-          .setEventTime(at(ofMinutes(12))).setDecidedAt(Instant.ofEpochMilli(minutes(20)))
-          .build());
-      assertThat(a.getExplanation()).contains("1080.01 CNY");
-    });
+    assertThat(output.alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(withoutExplanation(a))
+                  .isEqualTo(
+                      Alert.newBuilder()
+                          .setAlertId("p1/AMOUNT_EXCEEDS_BORROWING/1")
+                          .setRule(Rule.AMOUNT_EXCEEDS_BORROWING)
+                          .setSeverity(Severity.MEDIUM)
+                          .setStatus(AlertStatus.OPEN)
+                          .setPlanId("p1")
+                          .setCreditId("c1")
+                          .setAccountId("a1")
+                          .setTriggeringEventId("p1-r3")
+                          .setExplanation("")
+                          .setEvidence(
+                              Map.ofEntries(
+                                  Map.entry("eventType", "REPAYMENT_COLLECTED"),
+                                  Map.entry("planAccountId", "a1"),
+                                  Map.entry("amountMinor", "1"),
+                                  Map.entry("currency", "CNY"),
+                                  Map.entry("creditId", "c1"),
+                                  Map.entry("borrowerAccountId", "a1"),
+                                  Map.entry("borrowingStatus", "APPROVED"),
+                                  Map.entry("principalMinor", "100000"),
+                                  Map.entry("collectedMinor", "108001"),
+                                  Map.entry("maxFeeBps", "800"),
+                                  Map.entry("capMinor", "108000")))
+                          .setEventTime(at(ofMinutes(12)))
+                          .setDecidedAt(Instant.ofEpochMilli(minutes(20)))
+                          .build());
+              assertThat(a.getExplanation()).contains("1080.01 CNY");
+            });
   }
 
   @Test
@@ -368,32 +435,48 @@ class DecisionEngineTest {
     clockAt(minutes(10));
 
     // Then
-    assertThat(summaries()).containsExactly(
-        new Out("p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.OPEN,
-            minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out(
+                "p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
   }
 
   static Stream<Arguments> orderHistories() {
     return Stream.of(
-        Arguments.of("an older CANCELLED arriving after PAID is ignored",
-            List.of(paidAt(1), aMerchantOrder().setStatus(OrderStatus.CANCELLED)
-                .setEventTime(at(Duration.ZERO)).build()),
+        Arguments.of(
+            "an older CANCELLED arriving after PAID is ignored",
+            List.of(
+                paidAt(1),
+                aMerchantOrder()
+                    .setStatus(OrderStatus.CANCELLED)
+                    .setEventTime(at(Duration.ZERO))
+                    .build()),
             List.of()),
-        Arguments.of("CANCELLED with PAID's eventTime, arriving later, wins",
-            List.of(paidAt(1), aMerchantOrder().setStatus(OrderStatus.CANCELLED)
-                .setEventTime(at(ofMinutes(1))).build()),
+        Arguments.of(
+            "CANCELLED with PAID's eventTime, arriving later, wins",
+            List.of(
+                paidAt(1),
+                aMerchantOrder()
+                    .setStatus(OrderStatus.CANCELLED)
+                    .setEventTime(at(ofMinutes(1)))
+                    .build()),
             List.of(Rule.ORDER_NOT_PAID)),
-        Arguments.of("a refund arriving after the plan was created counts",
-            List.of(paidAt(0), aMerchantOrder().setStatus(OrderStatus.REFUNDED)
-                .setEventTime(at(ofMinutes(3))).build()),
+        Arguments.of(
+            "a refund arriving after the plan was created counts",
+            List.of(
+                paidAt(0),
+                aMerchantOrder()
+                    .setStatus(OrderStatus.REFUNDED)
+                    .setEventTime(at(ofMinutes(3)))
+                    .build()),
             List.of(Rule.ORDER_NOT_PAID)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("orderHistories")
-  void shouldJudgeAgainstTheLatestArrivedOrderState(final String description,
-      final List<MerchantOrder> history, final List<Rule> expected) {
+  void shouldJudgeAgainstTheLatestArrivedOrderState(
+      final String description, final List<MerchantOrder> history, final List<Rule> expected) {
     // Given
     borrowing(aCreditUse().build());
     event(aRepaymentEvent().setEventTime(at(ofMinutes(2))).build());
@@ -418,9 +501,10 @@ class DecisionEngineTest {
     clockAt(minutes(30));
 
     // Then
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)));
   }
 
   @Test
@@ -429,8 +513,13 @@ class DecisionEngineTest {
     event(aRepaymentEvent().build());
     clockAt(T0 + GRACE);
     final Alert noBorrowing = output.alerts().get(0);
-    borrowing(aCreditUse().setMerchantOrderId(null).setAccountId("a-other")
-        .setIdentityId("id-other").setEventTime(at(ofMinutes(-1))).build());
+    borrowing(
+        aCreditUse()
+            .setMerchantOrderId(null)
+            .setAccountId("a-other")
+            .setIdentityId("id-other")
+            .setEventTime(at(ofMinutes(-1)))
+            .build());
 
     // When
     clockAt(T0 + 2 * GRACE - 1);
@@ -439,29 +528,50 @@ class DecisionEngineTest {
 
     // Then
     assertThat(beforeDue).isEqualTo(2);
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, T0 + GRACE),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.RESOLVED, T0 + 2 * GRACE),
-        new Out("p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, AlertStatus.OPEN,
-            T0 + 2 * GRACE));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, T0 + GRACE),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.RESOLVED, T0 + 2 * GRACE),
+            new Out(
+                "p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, AlertStatus.OPEN, T0 + 2 * GRACE));
     final Map<String, String> resolvedEvidence = new LinkedHashMap<>(noBorrowing.getEvidence());
     resolvedEvidence.put("resolvedBy", "borrowing c1 arrived late");
-    assertThat(output.alerts().get(1)).isEqualTo(Alert.newBuilder(noBorrowing)
-        .setStatus(AlertStatus.RESOLVED).setEvidence(resolvedEvidence)
-        .setDecidedAt(Instant.ofEpochMilli(T0 + 2 * GRACE)).build());
-    assertThat(withoutExplanation(output.alerts().get(2))).isEqualTo(Alert.newBuilder()
-        .setAlertId("p1/ACCOUNT_MISMATCH/1").setRule(Rule.ACCOUNT_MISMATCH)
-        .setSeverity(Severity.HIGH).setStatus(AlertStatus.OPEN).setPlanId("p1")
-        .setCreditId("c1").setAccountId("a1").setTriggeringEventId("p1-c").setExplanation("")
-        .setEvidence(Map.ofEntries(Map.entry("eventType", "PLAN_CREATED"),
-            Map.entry("planAccountId", "a1"), Map.entry("amountMinor", "123000"),
-            Map.entry("currency", "CNY"), Map.entry("creditId", "c1"),
-            Map.entry("borrowerAccountId", "a-other"), Map.entry("borrowingStatus", "APPROVED"),
-            Map.entry("principalMinor", "120000"), Map.entry("planIdentityId", "id-a1"),
-            Map.entry("borrowerIdentityId", "id-other"), Map.entry("sameIdentity", "false")))
-        .setEventTime(at(Duration.ZERO)).setDecidedAt(Instant.ofEpochMilli(T0 + 2 * GRACE))
-        .build());
+    assertThat(output.alerts().get(1))
+        .isEqualTo(
+            Alert.newBuilder(noBorrowing)
+                .setStatus(AlertStatus.RESOLVED)
+                .setEvidence(resolvedEvidence)
+                .setDecidedAt(Instant.ofEpochMilli(T0 + 2 * GRACE))
+                .build());
+    assertThat(withoutExplanation(output.alerts().get(2)))
+        .isEqualTo(
+            Alert.newBuilder()
+                .setAlertId("p1/ACCOUNT_MISMATCH/1")
+                .setRule(Rule.ACCOUNT_MISMATCH)
+                .setSeverity(Severity.HIGH)
+                .setStatus(AlertStatus.OPEN)
+                .setPlanId("p1")
+                .setCreditId("c1")
+                .setAccountId("a1")
+                .setTriggeringEventId("p1-c")
+                .setExplanation("")
+                .setEvidence(
+                    Map.ofEntries(
+                        Map.entry("eventType", "PLAN_CREATED"),
+                        Map.entry("planAccountId", "a1"),
+                        Map.entry("amountMinor", "123000"),
+                        Map.entry("currency", "CNY"),
+                        Map.entry("creditId", "c1"),
+                        Map.entry("borrowerAccountId", "a-other"),
+                        Map.entry("borrowingStatus", "APPROVED"),
+                        Map.entry("principalMinor", "120000"),
+                        Map.entry("planIdentityId", "id-a1"),
+                        Map.entry("borrowerIdentityId", "id-other"),
+                        Map.entry("sameIdentity", "false")))
+                .setEventTime(at(Duration.ZERO))
+                .setDecidedAt(Instant.ofEpochMilli(T0 + 2 * GRACE))
+                .build());
   }
 
   @Test
@@ -476,17 +586,24 @@ class DecisionEngineTest {
     clockAt(minutes(10) + GRACE);
 
     // Then
-    assertThat(summaries()).containsExactly(
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)),
-        new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.RESOLVED,
-            minutes(10) + GRACE),
-        new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(10) + GRACE));
-    assertThat(output.commands().get(1)).isEqualTo(HoldCommand.newBuilder()
-        .setCommandId("p1/RELEASE/1").setAction(HoldAction.RELEASE).setPlanId("p1")
-        .setAccountId("a1").setRules(List.of(Rule.NO_BORROWING))
-        .setAlertIds(List.of("p1/NO_BORROWING/1"))
-        .setDecidedAt(Instant.ofEpochMilli(minutes(10) + GRACE)).build());
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)),
+            new Out(
+                "p1/NO_BORROWING/1", Rule.NO_BORROWING, AlertStatus.RESOLVED, minutes(10) + GRACE),
+            new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(10) + GRACE));
+    assertThat(output.commands().get(1))
+        .isEqualTo(
+            HoldCommand.newBuilder()
+                .setCommandId("p1/RELEASE/1")
+                .setAction(HoldAction.RELEASE)
+                .setPlanId("p1")
+                .setAccountId("a1")
+                .setRules(List.of(Rule.NO_BORROWING))
+                .setAlertIds(List.of("p1/NO_BORROWING/1"))
+                .setDecidedAt(Instant.ofEpochMilli(minutes(10) + GRACE))
+                .build());
   }
 
   @Test
@@ -504,11 +621,12 @@ class DecisionEngineTest {
     // Then
     assertThat(engine.detectorTime()).isEqualTo(T0 + GRACE);
     assertThat(notPaid.getEvidence()).containsEntry("orderStatus", "CREATED");
-    assertThat(summaries()).containsExactly(
-        new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.OPEN, T0 + GRACE),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
-        new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.RESOLVED, T0 + GRACE),
-        new Out("p1/RELEASE/1", HoldAction.RELEASE, null, T0 + GRACE));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.OPEN, T0 + GRACE),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
+            new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.RESOLVED, T0 + GRACE),
+            new Out("p1/RELEASE/1", HoldAction.RELEASE, null, T0 + GRACE));
     assertThat(output.alerts().get(1).getSeverity()).isEqualTo(Severity.HIGH);
   }
 
@@ -527,14 +645,15 @@ class DecisionEngineTest {
     clockAt(minutes(4) + GRACE);
 
     // Then
-    assertThat(summaries()).containsExactly(
-        new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.OPEN, T0 + GRACE),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
-        new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.RESOLVED, T0 + GRACE),
-        new Out("p1/RELEASE/1", HoldAction.RELEASE, null, T0 + GRACE),
-        new Out("p1/ORDER_NOT_PAID/2", Rule.ORDER_NOT_PAID, AlertStatus.OPEN,
-            minutes(4) + GRACE),
-        new Out("p1/HOLD/2", HoldAction.HOLD, null, minutes(4) + GRACE));
+    assertThat(summaries())
+        .containsExactly(
+            new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.OPEN, T0 + GRACE),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, T0 + GRACE),
+            new Out("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, AlertStatus.RESOLVED, T0 + GRACE),
+            new Out("p1/RELEASE/1", HoldAction.RELEASE, null, T0 + GRACE),
+            new Out(
+                "p1/ORDER_NOT_PAID/2", Rule.ORDER_NOT_PAID, AlertStatus.OPEN, minutes(4) + GRACE),
+            new Out("p1/HOLD/2", HoldAction.HOLD, null, minutes(4) + GRACE));
     assertThat(output.alerts().get(2).getEvidence()).containsEntry("orderStatus", "REFUNDED");
   }
 
@@ -547,19 +666,32 @@ class DecisionEngineTest {
     clockAt(minutes(10));
 
     // When
-    event(due("p1-d1", 1).setAccountId("a-other").setIdentityId("id-other")
-        .setEventTime(at(ofMinutes(20))).build());
-    borrowing(aCreditUse().setStatus(CreditStatus.REVERSED).setEventTime(at(ofMinutes(20)))
-        .build());
+    event(
+        due("p1-d1", 1)
+            .setAccountId("a-other")
+            .setIdentityId("id-other")
+            .setEventTime(at(ofMinutes(20)))
+            .build());
+    borrowing(
+        aCreditUse().setStatus(CreditStatus.REVERSED).setEventTime(at(ofMinutes(20))).build());
     clockAt(minutes(30));
 
     // Then
-    assertThat(output.commands()).singleElement().isEqualTo(HoldCommand.newBuilder()
-        .setCommandId("p1/HOLD/1").setAction(HoldAction.HOLD).setPlanId("p1").setAccountId("a1")
-        .setRules(List.of(Rule.ORDER_NOT_PAID)).setAlertIds(List.of("p1/ORDER_NOT_PAID/1"))
-        .setDecidedAt(Instant.ofEpochMilli(minutes(10))).build());
-    assertThat(output.alerts()).map(Alert::getAlertId).containsExactly("p1/ORDER_NOT_PAID/1",
-        "p1/BORROWING_REVERSED/1", "p1/ACCOUNT_MISMATCH/1");
+    assertThat(output.commands())
+        .singleElement()
+        .isEqualTo(
+            HoldCommand.newBuilder()
+                .setCommandId("p1/HOLD/1")
+                .setAction(HoldAction.HOLD)
+                .setPlanId("p1")
+                .setAccountId("a1")
+                .setRules(List.of(Rule.ORDER_NOT_PAID))
+                .setAlertIds(List.of("p1/ORDER_NOT_PAID/1"))
+                .setDecidedAt(Instant.ofEpochMilli(minutes(10)))
+                .build());
+    assertThat(output.alerts())
+        .map(Alert::getAlertId)
+        .containsExactly("p1/ORDER_NOT_PAID/1", "p1/BORROWING_REVERSED/1", "p1/ACCOUNT_MISMATCH/1");
   }
 
   @Test
@@ -573,34 +705,57 @@ class DecisionEngineTest {
     clockAt(minutes(10));
 
     // Then
-    assertThat(output.commands()).singleElement().isEqualTo(HoldCommand.newBuilder()
-        .setCommandId("p1/HOLD/1").setAction(HoldAction.HOLD).setPlanId("p1")
-        .setAccountId("a-other")
-        .setRules(List.of(Rule.BORROWING_REVERSED, Rule.ORDER_NOT_PAID, Rule.ACCOUNT_MISMATCH))
-        .setAlertIds(List.of("p1/BORROWING_REVERSED/1", "p1/ORDER_NOT_PAID/1",
-            "p1/ACCOUNT_MISMATCH/1"))
-        .setDecidedAt(Instant.ofEpochMilli(minutes(10))).build());
+    assertThat(output.commands())
+        .singleElement()
+        .isEqualTo(
+            HoldCommand.newBuilder()
+                .setCommandId("p1/HOLD/1")
+                .setAction(HoldAction.HOLD)
+                .setPlanId("p1")
+                .setAccountId("a-other")
+                .setRules(
+                    List.of(Rule.BORROWING_REVERSED, Rule.ORDER_NOT_PAID, Rule.ACCOUNT_MISMATCH))
+                .setAlertIds(
+                    List.of(
+                        "p1/BORROWING_REVERSED/1", "p1/ORDER_NOT_PAID/1", "p1/ACCOUNT_MISMATCH/1"))
+                .setDecidedAt(Instant.ofEpochMilli(minutes(10)))
+                .build());
   }
 
   @Test
   void shouldProduceIdenticalOutputsIdsIncludedForTheSameFacts() {
     // Given
-    final List<Fact> facts = List.of(
-        fact(ORDER_LINKS, T0, false, update(aMerchantOrder().setStatus(OrderStatus.CREATED)
-            .build())),
-        fact(REPAYMENT_PLAN, T0, false, aRepaymentEvent().build()),
-        fact(REPAYMENT_PLAN, T0, false, aRepaymentEvent().setPlanId("p2").setEventId("p2-c")
-            .setCreditId("c2").build()),
-        fact(CREDIT_USE, T0, false, aCreditUse().build()),
-        fact(CREDIT_USE, minutes(10), true, null),
-        fact(REPAYMENT_PLAN, minutes(10), true, null),
-        fact(ORDER_LINKS, minutes(10), true, null),
-        fact(CREDIT_USE, minutes(10), false, aCreditUse().setCreditId("c2")
-            .setAccountId("a-other").setIdentityId("id-other").setMerchantOrderId(null).build()),
-        fact(ORDER_LINKS, minutes(11), false, update(paidAt(11))),
-        fact(CREDIT_USE, minutes(30), true, null),
-        fact(REPAYMENT_PLAN, minutes(30), true, null),
-        fact(ORDER_LINKS, minutes(30), true, null));
+    final List<Fact> facts =
+        List.of(
+            fact(
+                ORDER_LINKS,
+                T0,
+                false,
+                update(aMerchantOrder().setStatus(OrderStatus.CREATED).build())),
+            fact(REPAYMENT_PLAN, T0, false, aRepaymentEvent().build()),
+            fact(
+                REPAYMENT_PLAN,
+                T0,
+                false,
+                aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId("c2").build()),
+            fact(CREDIT_USE, T0, false, aCreditUse().build()),
+            fact(CREDIT_USE, minutes(10), true, null),
+            fact(REPAYMENT_PLAN, minutes(10), true, null),
+            fact(ORDER_LINKS, minutes(10), true, null),
+            fact(
+                CREDIT_USE,
+                minutes(10),
+                false,
+                aCreditUse()
+                    .setCreditId("c2")
+                    .setAccountId("a-other")
+                    .setIdentityId("id-other")
+                    .setMerchantOrderId(null)
+                    .build()),
+            fact(ORDER_LINKS, minutes(11), false, update(paidAt(11))),
+            fact(CREDIT_USE, minutes(30), true, null),
+            fact(REPAYMENT_PLAN, minutes(30), true, null),
+            fact(ORDER_LINKS, minutes(30), true, null));
 
     // When
     final List<Object> first = run(DEFAULTS, facts);
@@ -608,9 +763,17 @@ class DecisionEngineTest {
 
     // Then
     assertThat(first).hasSize(8).isEqualTo(second);
-    assertThat(first).map(DecisionEngineTest::idOf).containsExactly("p1/ORDER_NOT_PAID/1",
-        "p1/HOLD/1", "p2/NO_BORROWING/1", "p2/HOLD/1", "p1/ORDER_NOT_PAID/1", "p1/RELEASE/1",
-        "p2/NO_BORROWING/1", "p2/ACCOUNT_MISMATCH/1");
+    assertThat(first)
+        .map(DecisionEngineTest::idOf)
+        .containsExactly(
+            "p1/ORDER_NOT_PAID/1",
+            "p1/HOLD/1",
+            "p2/NO_BORROWING/1",
+            "p2/HOLD/1",
+            "p1/ORDER_NOT_PAID/1",
+            "p1/RELEASE/1",
+            "p2/NO_BORROWING/1",
+            "p2/ACCOUNT_MISMATCH/1");
   }
 
   static Stream<Arguments> holdThresholds() {
@@ -621,11 +784,14 @@ class DecisionEngineTest {
 
   @ParameterizedTest(name = "hold at {0}")
   @MethodSource("holdThresholds")
-  void shouldHoldAccordingToTheConfiguredHoldSeverity(final Severity holdSeverity,
-      final List<HoldAction> expected) {
+  void shouldHoldAccordingToTheConfiguredHoldSeverity(
+      final Severity holdSeverity, final List<HoldAction> expected) {
     // Given
-    engine = new DecisionEngine(new DecisionSettings(GRACE, 800, holdSeverity,
-        DEFAULTS.sources(), Retention.DEFAULT), new MapDecisionStore(), output);
+    engine =
+        new DecisionEngine(
+            new DecisionSettings(GRACE, 800, holdSeverity, DEFAULTS.sources(), Retention.DEFAULT),
+            new MapDecisionStore(),
+            output);
     borrowing(aCreditUse().setMerchantOrderId(null).build());
 
     // When
@@ -633,10 +799,13 @@ class DecisionEngineTest {
     clockAt(minutes(10));
 
     // Then
-    assertThat(output.alerts()).singleElement().satisfies(a -> {
-      assertThat(a.getRule()).isEqualTo(Rule.ACCOUNT_MISMATCH);
-      assertThat(a.getSeverity()).isEqualTo(Severity.MEDIUM);
-    });
+    assertThat(output.alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getRule()).isEqualTo(Rule.ACCOUNT_MISMATCH);
+              assertThat(a.getSeverity()).isEqualTo(Severity.MEDIUM);
+            });
     assertThat(output.commands()).map(HoldCommand::getAction).containsExactlyElementsOf(expected);
   }
 
@@ -647,16 +816,23 @@ class DecisionEngineTest {
     event(aRepaymentEvent().setPlanId("p-b").setEventId("p-b-c").build());
 
     // When
-    event(aRepaymentEvent().setPlanId("p-a").setEventId("p-a-c")
-        .setEventTime(at(ofMinutes(1))).build());
+    event(
+        aRepaymentEvent()
+            .setPlanId("p-a")
+            .setEventId("p-a-c")
+            .setEventTime(at(ofMinutes(1)))
+            .build());
     clockAt(minutes(10));
 
     // Then
-    assertThat(output.alerts()).singleElement().satisfies(a -> {
-      assertThat(a.getAlertId()).isEqualTo("p-a/DUPLICATE_PLAN/1");
-      assertThat(a.getTriggeringEventId()).isEqualTo("p-a-c");
-      assertThat(a.getEvidence()).containsEntry("otherPlanId", "p-b");
-    });
+    assertThat(output.alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getAlertId()).isEqualTo("p-a/DUPLICATE_PLAN/1");
+              assertThat(a.getTriggeringEventId()).isEqualTo("p-a-c");
+              assertThat(a.getEvidence()).containsEntry("otherPlanId", "p-b");
+            });
     assertThat(output.commands()).map(HoldCommand::getCommandId).containsExactly("p-a/HOLD/1");
   }
 
@@ -668,10 +844,19 @@ class DecisionEngineTest {
     clockAt(minutes(10));
 
     // When
-    event(aRepaymentEvent().setPlanId("p-b").setEventId("p-b-x")
-        .setType(RepaymentEventType.PLAN_CLOSED).setEventTime(at(ofMinutes(11))).build());
-    event(aRepaymentEvent().setPlanId("p-a").setEventId("p-a-c")
-        .setEventTime(at(ofMinutes(12))).build());
+    event(
+        aRepaymentEvent()
+            .setPlanId("p-b")
+            .setEventId("p-b-x")
+            .setType(RepaymentEventType.PLAN_CLOSED)
+            .setEventTime(at(ofMinutes(11)))
+            .build());
+    event(
+        aRepaymentEvent()
+            .setPlanId("p-a")
+            .setEventId("p-a-c")
+            .setEventTime(at(ofMinutes(12)))
+            .build());
     clockAt(minutes(30));
 
     // Then
@@ -684,10 +869,18 @@ class DecisionEngineTest {
     borrowing(aCreditUse().setStatus(CreditStatus.REVERSED).setAccountId("a-other").build());
 
     // When
-    event(aRepaymentEvent().setCreditId("c-missing").setEventId("p1-x")
-        .setType(RepaymentEventType.PLAN_CLOSED).build());
-    event(aRepaymentEvent().setPlanId("p2").setEventId("p2-x")
-        .setType(RepaymentEventType.PLAN_CLOSED).build());
+    event(
+        aRepaymentEvent()
+            .setCreditId("c-missing")
+            .setEventId("p1-x")
+            .setType(RepaymentEventType.PLAN_CLOSED)
+            .build());
+    event(
+        aRepaymentEvent()
+            .setPlanId("p2")
+            .setEventId("p2-x")
+            .setType(RepaymentEventType.PLAN_CLOSED)
+            .build());
     clockAt(minutes(10));
 
     // Then
@@ -729,10 +922,15 @@ class DecisionEngineTest {
     return OrderUpdate.newBuilder().setCreditId("c1").setOrder(order).build();
   }
 
-  private static Fact fact(final String source, final long watermark, final boolean idle,
-      final Object payload) {
-    return Fact.newBuilder().setSource(source).setWatermark(watermark)
-        .setMaxEventTime(watermark).setIdle(idle).setPayload(payload).build();
+  private static Fact fact(
+      final String source, final long watermark, final boolean idle, final Object payload) {
+    return Fact.newBuilder()
+        .setSource(source)
+        .setWatermark(watermark)
+        .setMaxEventTime(watermark)
+        .setIdle(idle)
+        .setPayload(payload)
+        .build();
   }
 
   private static List<Object> run(final DecisionSettings settings, final List<Fact> facts) {
@@ -743,18 +941,23 @@ class DecisionEngineTest {
   }
 
   private static MerchantOrder paidAt(final long minute) {
-    return aMerchantOrder().setStatus(OrderStatus.PAID).setEventTime(at(ofMinutes(minute)))
-        .build();
+    return aMerchantOrder().setStatus(OrderStatus.PAID).setEventTime(at(ofMinutes(minute))).build();
   }
 
   private static RepaymentEvent.Builder due(final String eventId, final int installmentNo) {
-    return aRepaymentEvent().setEventId(eventId).setType(RepaymentEventType.INSTALLMENT_DUE)
-        .setInstallmentNo(installmentNo).setAmountMinor(41_000);
+    return aRepaymentEvent()
+        .setEventId(eventId)
+        .setType(RepaymentEventType.INSTALLMENT_DUE)
+        .setInstallmentNo(installmentNo)
+        .setAmountMinor(41_000);
   }
 
   private static RepaymentEvent.Builder collected(final String eventId, final long amount) {
-    return aRepaymentEvent().setEventId(eventId).setType(RepaymentEventType.REPAYMENT_COLLECTED)
-        .setInstallmentNo(1).setAmountMinor(amount);
+    return aRepaymentEvent()
+        .setEventId(eventId)
+        .setType(RepaymentEventType.REPAYMENT_COLLECTED)
+        .setInstallmentNo(1)
+        .setAmountMinor(amount);
   }
 
   private static Alert withoutExplanation(final Alert alert) {
@@ -766,10 +969,17 @@ class DecisionEngineTest {
   }
 
   private List<Out> summaries() {
-    return output.all().stream().map(o -> o instanceof Alert a
-        ? new Out(a.getAlertId(), a.getRule(), a.getStatus(), a.getDecidedAt().toEpochMilli())
-        : new Out(((HoldCommand) o).getCommandId(), ((HoldCommand) o).getAction(), null,
-            ((HoldCommand) o).getDecidedAt().toEpochMilli()))
+    return output.all().stream()
+        .map(
+            o ->
+                o instanceof Alert a
+                    ? new Out(
+                        a.getAlertId(), a.getRule(), a.getStatus(), a.getDecidedAt().toEpochMilli())
+                    : new Out(
+                        ((HoldCommand) o).getCommandId(),
+                        ((HoldCommand) o).getAction(),
+                        null,
+                        ((HoldCommand) o).getDecidedAt().toEpochMilli()))
         .toList();
   }
 }

@@ -29,16 +29,17 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Analysts' commands fed to the decision engine as facts, over maps (DESIGN.md rule 11 and
- * "Manual resolution"): resolve, acknowledge, redelivery, and commands that change nothing.
+ * Analysts' commands fed to the decision engine as facts, over maps (DESIGN.md rule 11 and "Manual
+ * resolution"): resolve, acknowledge, redelivery, and commands that change nothing.
  */
 class ManualResolutionTest {
   private static final String CREDIT_USE = "credit-use/0";
   private static final String REPAYMENT_PLAN = "repayment-plan/0";
   private static final String ORDER_LINKS = "repayguard-order-links/0";
   private static final long GRACE = ofMinutes(5).toMillis();
-  private static final DecisionSettings DEFAULTS = new DecisionSettings(GRACE, 800,
-      Severity.HIGH, Set.of(CREDIT_USE, REPAYMENT_PLAN, ORDER_LINKS));
+  private static final DecisionSettings DEFAULTS =
+      new DecisionSettings(
+          GRACE, 800, Severity.HIGH, Set.of(CREDIT_USE, REPAYMENT_PLAN, ORDER_LINKS));
 
   /** One output as the tests compare it: id, rule or action, status (null for commands). */
   record Out(String id, Object what, AlertStatus status, long decidedAt) {}
@@ -61,23 +62,37 @@ class ManualResolutionTest {
 
     // Then
     assertThat(engine.detectorTime()).isEqualTo(minutes(20));
-    assertThat(summaries()).containsExactly(
-        new Out("p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.OPEN,
-            minutes(10)),
-        new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)),
-        new Out("p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.RESOLVED,
-            minutes(20)),
-        new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(20)));
-    assertThat(output.alerts().get(1)).isEqualTo(Alert.newBuilder(open)
-        .setStatus(AlertStatus.RESOLVED)
-        .setEvidence(withNotes(open, "resolvedBy", "li.wei",
-            "resolution", "checked with the merchant"))
-        .setDecidedAt(at(ofMinutes(20))).build());
-    assertThat(output.commands().get(1)).isEqualTo(HoldCommand.newBuilder()
-        .setCommandId("p1/RELEASE/1").setAction(HoldAction.RELEASE).setPlanId("p1")
-        .setAccountId("a1").setRules(List.of(Rule.BORROWING_REVERSED))
-        .setAlertIds(List.of("p1/BORROWING_REVERSED/1")).setDecidedAt(at(ofMinutes(20)))
-        .build());
+    assertThat(summaries())
+        .containsExactly(
+            new Out(
+                "p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.OPEN, minutes(10)),
+            new Out("p1/HOLD/1", HoldAction.HOLD, null, minutes(10)),
+            new Out(
+                "p1/BORROWING_REVERSED/1",
+                Rule.BORROWING_REVERSED,
+                AlertStatus.RESOLVED,
+                minutes(20)),
+            new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(20)));
+    assertThat(output.alerts().get(1))
+        .isEqualTo(
+            Alert.newBuilder(open)
+                .setStatus(AlertStatus.RESOLVED)
+                .setEvidence(
+                    withNotes(
+                        open, "resolvedBy", "li.wei", "resolution", "checked with the merchant"))
+                .setDecidedAt(at(ofMinutes(20)))
+                .build());
+    assertThat(output.commands().get(1))
+        .isEqualTo(
+            HoldCommand.newBuilder()
+                .setCommandId("p1/RELEASE/1")
+                .setAction(HoldAction.RELEASE)
+                .setPlanId("p1")
+                .setAccountId("a1")
+                .setRules(List.of(Rule.BORROWING_REVERSED))
+                .setAlertIds(List.of("p1/BORROWING_REVERSED/1"))
+                .setDecidedAt(at(ofMinutes(20)))
+                .build());
     assertThat(output.ignored()).isEmpty();
   }
 
@@ -95,15 +110,23 @@ class ManualResolutionTest {
     ops(anOpsCommand().setCommandId("op-2").setRule(Rule.ACCOUNT_MISMATCH).build());
 
     // Then
-    assertThat(afterFirst).containsExactly(
-        new Out("p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.RESOLVED,
-            minutes(10)));
-    assertThat(summaries()).containsExactly(
-        new Out("p1/BORROWING_REVERSED/1", Rule.BORROWING_REVERSED, AlertStatus.RESOLVED,
-            minutes(10)),
-        new Out("p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, AlertStatus.RESOLVED,
-            minutes(10)),
-        new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(10)));
+    assertThat(afterFirst)
+        .containsExactly(
+            new Out(
+                "p1/BORROWING_REVERSED/1",
+                Rule.BORROWING_REVERSED,
+                AlertStatus.RESOLVED,
+                minutes(10)));
+    assertThat(summaries())
+        .containsExactly(
+            new Out(
+                "p1/BORROWING_REVERSED/1",
+                Rule.BORROWING_REVERSED,
+                AlertStatus.RESOLVED,
+                minutes(10)),
+            new Out(
+                "p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, AlertStatus.RESOLVED, minutes(10)),
+            new Out("p1/RELEASE/1", HoldAction.RELEASE, null, minutes(10)));
   }
 
   @Test
@@ -115,16 +138,23 @@ class ManualResolutionTest {
     output.clear();
 
     // When
-    ops(anOpsCommand().setCommandId("op-ack").setAction(OpsAction.ACKNOWLEDGE)
-        .setRule(Rule.BORROWING_REVERSED).setIssuedAt(at(ofMinutes(30))).build());
+    ops(
+        anOpsCommand()
+            .setCommandId("op-ack")
+            .setAction(OpsAction.ACKNOWLEDGE)
+            .setRule(Rule.BORROWING_REVERSED)
+            .setIssuedAt(at(ofMinutes(30)))
+            .build());
     final List<Object> acknowledged = output.all();
     ops(anOpsCommand().setCommandId("op-resolve").setRule(Rule.BORROWING_REVERSED).build());
 
     // Then: republished OPEN, unchanged but for the evidence, no command; and stored so
-    final Alert expectedAck = Alert.newBuilder(open)
-        .setEvidence(withNotes(open, "acknowledgedBy", "li.wei",
-            "acknowledgedAt", "2026-03-01T00:30:00Z"))
-        .build();
+    final Alert expectedAck =
+        Alert.newBuilder(open)
+            .setEvidence(
+                withNotes(
+                    open, "acknowledgedBy", "li.wei", "acknowledgedAt", "2026-03-01T00:30:00Z"))
+            .build();
     assertThat(acknowledged).containsExactly(expectedAck);
     assertThat(output.alerts().get(1).getStatus()).isEqualTo(AlertStatus.RESOLVED);
     assertThat(output.alerts().get(1).getEvidence())
@@ -141,8 +171,14 @@ class ManualResolutionTest {
     clockAt(minutes(10));
     final OpsCommand resolve = anOpsCommand().setRule(Rule.BORROWING_REVERSED).build();
     ops(resolve);
-    event(aRepaymentEvent().setEventId("p1-d1").setType(RepaymentEventType.INSTALLMENT_DUE)
-        .setInstallmentNo(1).setAmountMinor(41_000).setEventTime(at(ofMinutes(30))).build());
+    event(
+        aRepaymentEvent()
+            .setEventId("p1-d1")
+            .setType(RepaymentEventType.INSTALLMENT_DUE)
+            .setInstallmentNo(1)
+            .setAmountMinor(41_000)
+            .setEventTime(at(ofMinutes(30)))
+            .build());
     clockAt(minutes(40));
     output.clear();
 
@@ -153,7 +189,8 @@ class ManualResolutionTest {
     assertThat(output.all()).isEmpty();
     assertThat(output.ignored()).containsExactly(resolve);
     assertThat(PlanAlerts.open(store.plan("p1").orElseThrow(), Rule.BORROWING_REVERSED))
-        .map(Alert::getAlertId).contains("p1/BORROWING_REVERSED/2");
+        .map(Alert::getAlertId)
+        .contains("p1/BORROWING_REVERSED/2");
     assertThat(store.plan("p1").orElseThrow().getHeld()).isTrue();
   }
 
@@ -163,8 +200,8 @@ class ManualResolutionTest {
     reversedBorrowingBehindP1();
     clockAt(minutes(10));
     output.clear();
-    final OpsCommand stray = anOpsCommand().setPlanId("p-unknown")
-        .setRule(Rule.BORROWING_REVERSED).build();
+    final OpsCommand stray =
+        anOpsCommand().setPlanId("p-unknown").setRule(Rule.BORROWING_REVERSED).build();
 
     // When
     ops(stray);
@@ -181,10 +218,14 @@ class ManualResolutionTest {
     reversedBorrowingBehindP1();
     clockAt(minutes(10));
     output.clear();
-    final OpsCommand wrongRule = anOpsCommand().setCommandId("op-1")
-        .setRule(Rule.NO_BORROWING).build();
-    final OpsCommand acknowledgeWrongRule = anOpsCommand().setCommandId("op-2")
-        .setAction(OpsAction.ACKNOWLEDGE).setRule(Rule.DUPLICATE_PLAN).build();
+    final OpsCommand wrongRule =
+        anOpsCommand().setCommandId("op-1").setRule(Rule.NO_BORROWING).build();
+    final OpsCommand acknowledgeWrongRule =
+        anOpsCommand()
+            .setCommandId("op-2")
+            .setAction(OpsAction.ACKNOWLEDGE)
+            .setRule(Rule.DUPLICATE_PLAN)
+            .build();
 
     // When
     ops(wrongRule);
@@ -218,8 +259,12 @@ class ManualResolutionTest {
     // Given
     reversedBorrowingBehindP1();
     clockAt(minutes(10));
-    ops(anOpsCommand().setCommandId("op-ack").setAction(OpsAction.ACKNOWLEDGE)
-        .setRule(Rule.BORROWING_REVERSED).build());
+    ops(
+        anOpsCommand()
+            .setCommandId("op-ack")
+            .setAction(OpsAction.ACKNOWLEDGE)
+            .setRule(Rule.BORROWING_REVERSED)
+            .build());
     ops(anOpsCommand().setCommandId("op-resolve").setRule(Rule.BORROWING_REVERSED).build());
 
     // When
@@ -256,8 +301,14 @@ class ManualResolutionTest {
 
   /** An ops command as the ops ingest forwards it: no clock. */
   private void ops(final OpsCommand command) {
-    feed(Fact.newBuilder().setSource("repayguard-ops/0").setWatermark(Clocks.UNKNOWN)
-        .setMaxEventTime(Clocks.UNKNOWN).setIdle(true).setPayload(command).build());
+    feed(
+        Fact.newBuilder()
+            .setSource("repayguard-ops/0")
+            .setWatermark(Clocks.UNKNOWN)
+            .setMaxEventTime(Clocks.UNKNOWN)
+            .setIdle(true)
+            .setPayload(command)
+            .build());
   }
 
   private void feed(final Fact fact) {
@@ -266,12 +317,21 @@ class ManualResolutionTest {
   }
 
   private static Fact fact(final String source, final long watermark, final Object payload) {
-    return Fact.newBuilder().setSource(source).setWatermark(watermark)
-        .setMaxEventTime(watermark).setIdle(false).setPayload(payload).build();
+    return Fact.newBuilder()
+        .setSource(source)
+        .setWatermark(watermark)
+        .setMaxEventTime(watermark)
+        .setIdle(false)
+        .setPayload(payload)
+        .build();
   }
 
-  private static Map<String, String> withNotes(final Alert alert, final String key1,
-      final String value1, final String key2, final String value2) {
+  private static Map<String, String> withNotes(
+      final Alert alert,
+      final String key1,
+      final String value1,
+      final String key2,
+      final String value2) {
     final Map<String, String> evidence = new LinkedHashMap<>(alert.getEvidence());
     evidence.put(key1, value1);
     evidence.put(key2, value2);
@@ -279,10 +339,17 @@ class ManualResolutionTest {
   }
 
   private List<Out> summaries() {
-    return output.all().stream().map(o -> o instanceof Alert a
-        ? new Out(a.getAlertId(), a.getRule(), a.getStatus(), a.getDecidedAt().toEpochMilli())
-        : new Out(((HoldCommand) o).getCommandId(), ((HoldCommand) o).getAction(), null,
-            ((HoldCommand) o).getDecidedAt().toEpochMilli()))
+    return output.all().stream()
+        .map(
+            o ->
+                o instanceof Alert a
+                    ? new Out(
+                        a.getAlertId(), a.getRule(), a.getStatus(), a.getDecidedAt().toEpochMilli())
+                    : new Out(
+                        ((HoldCommand) o).getCommandId(),
+                        ((HoldCommand) o).getAction(),
+                        null,
+                        ((HoldCommand) o).getDecidedAt().toEpochMilli()))
         .toList();
   }
 }

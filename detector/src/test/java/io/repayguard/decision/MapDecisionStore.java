@@ -21,8 +21,8 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * A {@link DecisionStore} in maps, for engine tests.
  *
- * <p>Like a state store it keeps copies: what the engine changes after a put or a get is not
- * stored until it puts again, so a forgotten put shows up in a test.
+ * <p>Like a state store it keeps copies: what the engine changes after a put or a get is not stored
+ * until it puts again, so a forgotten put shows up in a test.
  */
 final class MapDecisionStore implements DecisionStore {
   static {
@@ -36,14 +36,18 @@ final class MapDecisionStore implements DecisionStore {
   private final Map<String, MerchantOrder> orders = new HashMap<>();
   private final Map<String, PlanState> plans = new HashMap<>();
   private final Map<String, List<String>> creditPlans = new HashMap<>();
-  private final TreeMap<Slot, PendingWork> pending = new TreeMap<>(
-      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq)
-          .thenComparing(Slot::tieBreak));
-  private final TreeMap<Slot, Expiry> expiries = new TreeMap<>(
-      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq)
-          .thenComparing(Slot::tieBreak));
-  private final TreeMap<Slot, Deferred> deferred = new TreeMap<>(
-      Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
+  private final TreeMap<Slot, PendingWork> pending =
+      new TreeMap<>(
+          Comparator.comparingLong(Slot::due)
+              .thenComparingLong(Slot::seq)
+              .thenComparing(Slot::tieBreak));
+  private final TreeMap<Slot, Expiry> expiries =
+      new TreeMap<>(
+          Comparator.comparingLong(Slot::due)
+              .thenComparingLong(Slot::seq)
+              .thenComparing(Slot::tieBreak));
+  private final TreeMap<Slot, Deferred> deferred =
+      new TreeMap<>(Comparator.comparingLong(Slot::due).thenComparingLong(Slot::seq));
   private ClockState clock;
 
   /** Ids of the plans held, for retention tests. */
@@ -121,7 +125,9 @@ final class MapDecisionStore implements DecisionStore {
 
   @Override
   public List<String> plansOf(final String creditId) {
-    return creditId == null ? List.of() : List.copyOf(creditPlans.getOrDefault(creditId, List.of()));
+    return creditId == null
+        ? List.of()
+        : List.copyOf(creditPlans.getOrDefault(creditId, List.of()));
   }
 
   @Override

@@ -44,7 +44,9 @@ final class RecordingOutput implements DecisionOutput {
   }
 
   List<HoldCommand> commands() {
-    return outputs.stream().filter(HoldCommand.class::isInstance).map(HoldCommand.class::cast)
+    return outputs.stream()
+        .filter(HoldCommand.class::isInstance)
+        .map(HoldCommand.class::cast)
         .toList();
   }
 

@@ -19,11 +19,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Amounts at the edge of the long range (DESIGN.md rule 3: exact arithmetic that cannot
- * overflow; rule 9: bad input never stops the detector).
+ * Amounts at the edge of the long range (DESIGN.md rule 3: exact arithmetic that cannot overflow;
+ * rule 9: bad input never stops the detector).
  *
- * <p>Each collected amount is valid on its own (≥ 0); only their sum leaves the long range. Once
- * it wrapped negative, the fee-cap check threw and the stream thread died on every restart.
+ * <p>Each collected amount is valid on its own (≥ 0); only their sum leaves the long range. Once it
+ * wrapped negative, the fee-cap check threw and the stream thread died on every restart.
  */
 class AmountOverflowTest {
   private static final long MAX = Long.MAX_VALUE;
@@ -39,10 +39,14 @@ class AmountOverflowTest {
       driver.barrier();
 
       // When: the sum, MAX + 1, is still under the cap; a last MAX / 10 takes it past
-      driver.publish(event("p1-r3", RepaymentEventType.REPAYMENT_COLLECTED, MAX / 10,
-          ofDays(90)));
-      driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId("c-none")
-          .setEventTime(at(ofDays(90))).build());
+      driver.publish(event("p1-r3", RepaymentEventType.REPAYMENT_COLLECTED, MAX / 10, ofDays(90)));
+      driver.publish(
+          aRepaymentEvent()
+              .setPlanId("p2")
+              .setEventId("p2-c")
+              .setCreditId("c-none")
+              .setEventTime(at(ofDays(90)))
+              .build());
       driver.barrier();
       driver.publish(clockAt(ofDays(91)));
       driver.barrier();
@@ -50,27 +54,42 @@ class AmountOverflowTest {
       // Then: the over-collection is caught on the event that crossed the cap, exactly, and the
       // plan after it is still decided
       final List<Alert> alerts = driver.alerts();
-      assertThat(alerts).extracting(Alert::getPlanId, Alert::getRule, Alert::getTriggeringEventId)
+      assertThat(alerts)
+          .extracting(Alert::getPlanId, Alert::getRule, Alert::getTriggeringEventId)
           .containsExactlyInAnyOrder(
               tuple("p1", Rule.AMOUNT_EXCEEDS_BORROWING, "p1-r3"),
               tuple("p2", Rule.NO_BORROWING, "p2-c"));
-      final String exactSum = BigInteger.valueOf(MAX).add(BigInteger.ONE)
-          .add(BigInteger.valueOf(MAX / 10)).toString();
-      assertThat(alerts).filteredOn(a -> a.getPlanId().equals("p1")).singleElement()
+      final String exactSum =
+          BigInteger.valueOf(MAX).add(BigInteger.ONE).add(BigInteger.valueOf(MAX / 10)).toString();
+      assertThat(alerts)
+          .filteredOn(a -> a.getPlanId().equals("p1"))
+          .singleElement()
           .satisfies(a -> assertThat(a.getEvidence()).containsEntry("collectedMinor", exactSum));
       assertThat(driver.deadLetters()).isEmpty();
     }
   }
 
-  private static RepaymentEvent event(final String eventId, final RepaymentEventType type,
-      final long amount, final Duration sinceT0) {
-    return aRepaymentEvent().setEventId(eventId).setType(type)
-        .setInstallmentNo(type == RepaymentEventType.PLAN_CREATED ? 0 : 1).setAmountMinor(amount)
-        .setEventTime(at(sinceT0)).build();
+  private static RepaymentEvent event(
+      final String eventId,
+      final RepaymentEventType type,
+      final long amount,
+      final Duration sinceT0) {
+    return aRepaymentEvent()
+        .setEventId(eventId)
+        .setType(type)
+        .setInstallmentNo(type == RepaymentEventType.PLAN_CREATED ? 0 : 1)
+        .setAmountMinor(amount)
+        .setEventTime(at(sinceT0))
+        .build();
   }
 
   private static CreditUse clockAt(final Duration sinceT0) {
-    return aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-        .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(sinceT0)).build();
+    return aCreditUse()
+        .setCreditId("c-clock")
+        .setAccountId("a-clock")
+        .setIdentityId("id-a-clock")
+        .setMerchantOrderId(null)
+        .setEventTime(at(sinceT0))
+        .build();
   }
 }

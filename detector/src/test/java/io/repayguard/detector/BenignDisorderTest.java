@@ -21,22 +21,32 @@ import org.junit.jupiter.api.Test;
 /**
  * The simulator's benign world, with all its disorder and no injected anomaly, raises nothing:
  * borrowings delivered after their plan within grace, redelivered events, cash withdrawals with no
- * order, reversals and refunds that end a plan early, a new plan after the previous one closed,
- * and accounts that share an identity repaying their own loans.
+ * order, reversals and refunds that end a plan early, a new plan after the previous one closed, and
+ * accounts that share an identity repaying their own loans.
  */
 class BenignDisorderTest {
   /** About twelve simulated days: early ends come eight to twenty days after a plan starts. */
   private static final int EVENTS = 60_000;
+
   private static final Instant START = DetectorTestDriver.WALL_START.minus(Duration.ofDays(400));
+
   /** The wall clock moves as at the demo's 500 records/s: punctuations report clocks. */
   private static final int RECORDS_PER_STEP = 100;
+
   private static final Duration STEP = Duration.ofMillis(200);
 
   @Test
   void shouldRaiseNothingOnBenignDisorder() {
     // Given
-    final Simulator simulator = new Simulator(new Simulator.Options(2000, 7, 0.0,
-        Simulator.Options.evenMix(), START, START.plus(Duration.ofDays(100))));
+    final Simulator simulator =
+        new Simulator(
+            new Simulator.Options(
+                2000,
+                7,
+                0.0,
+                Simulator.Options.evenMix(),
+                START,
+                START.plus(Duration.ofDays(100))));
     final Disorder seen = new Disorder();
 
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
@@ -71,7 +81,8 @@ class BenignDisorderTest {
       assertThat(seen.reversals).as("reversed borrowings").isPositive();
       assertThat(seen.refunds).as("refunded orders").isPositive();
       assertThat(seen.planAfterClosedPlan).as("new plans after a closed one").isPositive();
-      assertThat(seen.sharedIdentityPlans()).as("plans of accounts sharing an identity")
+      assertThat(seen.sharedIdentityPlans())
+          .as("plans of accounts sharing an identity")
           .isPositive();
       assertThat(seen.plans).isGreaterThan(1000);
       assertThat(driver.deadLetters()).isEmpty();
@@ -80,14 +91,32 @@ class BenignDisorderTest {
 
       // And: the detector was deciding all along, so one real anomaly after it all is caught
       final Instant after = Instant.ofEpochMilli(simulator.lastEventTime()).plusSeconds(60);
-      driver.publish(RepaymentEvent.newBuilder().setEventId("x-c").setPlanId("x")
-          .setCreditId("c-never").setAccountId("a-x").setIdentityId("id-x")
-          .setType(RepaymentEventType.PLAN_CREATED).setInstallmentNo(0).setInstallmentCount(3)
-          .setAmountMinor(100_000).setCurrency("CNY").setEventTime(after).build());
-      driver.publish(CreditUse.newBuilder().setCreditId("c-clock").setAccountId("a-clock")
-          .setIdentityId("id-clock").setMerchantOrderId(null).setAmountMinor(100)
-          .setCurrency("CNY").setInstallmentCount(1).setStatus(CreditStatus.APPROVED)
-          .setEventTime(after.plus(Duration.ofMinutes(20))).build());
+      driver.publish(
+          RepaymentEvent.newBuilder()
+              .setEventId("x-c")
+              .setPlanId("x")
+              .setCreditId("c-never")
+              .setAccountId("a-x")
+              .setIdentityId("id-x")
+              .setType(RepaymentEventType.PLAN_CREATED)
+              .setInstallmentNo(0)
+              .setInstallmentCount(3)
+              .setAmountMinor(100_000)
+              .setCurrency("CNY")
+              .setEventTime(after)
+              .build());
+      driver.publish(
+          CreditUse.newBuilder()
+              .setCreditId("c-clock")
+              .setAccountId("a-clock")
+              .setIdentityId("id-clock")
+              .setMerchantOrderId(null)
+              .setAmountMinor(100)
+              .setCurrency("CNY")
+              .setInstallmentCount(1)
+              .setStatus(CreditStatus.APPROVED)
+              .setEventTime(after.plus(Duration.ofMinutes(20)))
+              .build());
       driver.barrier();
       assertThat(driver.alerts()).map(a -> a.getAlertId()).containsExactly("x/NO_BORROWING/1");
     }
@@ -132,7 +161,8 @@ class BenignDisorderTest {
         reversals++;
       }
       identityOfAccount.put(c.getAccountId(), c.getIdentityId());
-      accountsOfIdentity.computeIfAbsent(c.getIdentityId(), k -> new HashSet<>())
+      accountsOfIdentity
+          .computeIfAbsent(c.getIdentityId(), k -> new HashSet<>())
           .add(c.getAccountId());
     }
 
@@ -156,8 +186,12 @@ class BenignDisorderTest {
     }
 
     long sharedIdentityPlans() {
-      return planAccounts.stream().filter(a -> identityOfAccount.containsKey(a)
-          && accountsOfIdentity.get(identityOfAccount.get(a)).size() > 1).count();
+      return planAccounts.stream()
+          .filter(
+              a ->
+                  identityOfAccount.containsKey(a)
+                      && accountsOfIdentity.get(identityOfAccount.get(a)).size() > 1)
+          .count();
     }
   }
 }

@@ -37,21 +37,31 @@ class ConsumerLagTest {
     assertThat(lag.atEnd("credit-use", 0)).isFalse();
   }
 
-  private void put(final String name, final String topic, final int partition,
-      final double value) {
-    final MetricName metricName = new MetricName(name, "consumer-fetch-manager-metrics", "",
-        Map.of("client-id", "c-StreamThread-1-consumer", "topic", topic,
-            "partition", Integer.toString(partition)));
-    metrics.put(metricName, new Metric() {
-      @Override
-      public MetricName metricName() {
-        return metricName;
-      }
+  private void put(final String name, final String topic, final int partition, final double value) {
+    final MetricName metricName =
+        new MetricName(
+            name,
+            "consumer-fetch-manager-metrics",
+            "",
+            Map.of(
+                "client-id",
+                "c-StreamThread-1-consumer",
+                "topic",
+                topic,
+                "partition",
+                Integer.toString(partition)));
+    metrics.put(
+        metricName,
+        new Metric() {
+          @Override
+          public MetricName metricName() {
+            return metricName;
+          }
 
-      @Override
-      public Object metricValue() {
-        return value;
-      }
-    });
+          @Override
+          public Object metricValue() {
+            return value;
+          }
+        });
   }
 }

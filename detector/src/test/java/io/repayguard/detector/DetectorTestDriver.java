@@ -69,8 +69,12 @@ final class DetectorTestDriver implements AutoCloseable {
   /** A driver whose ingest asks {@code inputLag} whether a partition is read to its end. */
   DetectorTestDriver(final DetectorConfig config, final InputLag inputLag) {
     this.config = config;
-    this.serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
-        AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+    this.serdeConfig =
+        Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+            "mock://" + scope,
+            AvroSerdeConfig.SPECIFIC_AVRO_READER,
+            true);
     valueSerializer.configure(serdeConfig, false);
     valueDeserializer.configure(serdeConfig, false);
     try {
@@ -83,16 +87,20 @@ final class DetectorTestDriver implements AutoCloseable {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    this.driver = new TopologyTestDriver(
-        DetectorTopology.build(config, DetectorSerdes.fromConfig(serdeConfig), inputLag), props,
-        WALL_START);
+    this.driver =
+        new TopologyTestDriver(
+            DetectorTopology.build(config, DetectorSerdes.fromConfig(serdeConfig), inputLag),
+            props,
+            WALL_START);
     final TopicNames topics = config.topics();
-    this.alertTopic = driver.createOutputTopic(topics.alerts(), new StringDeserializer(),
-        valueDeserializer);
-    this.holdTopic = driver.createOutputTopic(topics.holdCommands(), new StringDeserializer(),
-        valueDeserializer);
-    this.dlqTopic = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    this.alertTopic =
+        driver.createOutputTopic(topics.alerts(), new StringDeserializer(), valueDeserializer);
+    this.holdTopic =
+        driver.createOutputTopic(
+            topics.holdCommands(), new StringDeserializer(), valueDeserializer);
+    this.dlqTopic =
+        driver.createOutputTopic(
+            topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   DetectorConfig config() {
@@ -101,8 +109,12 @@ final class DetectorTestDriver implements AutoCloseable {
 
   /** How many records the detector has written to its facts log so far: the next offset. */
   long factsWritten() {
-    factsSeen += driver.createOutputTopic(config.topics().facts(), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()).readRecordsToList().size();
+    factsSeen +=
+        driver
+            .createOutputTopic(
+                config.topics().facts(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+            .readRecordsToList()
+            .size();
     return factsSeen;
   }
 
@@ -116,10 +128,10 @@ final class DetectorTestDriver implements AutoCloseable {
   }
 
   /** Publishes an Avro value (specific or generic) with record timestamp {@code timestamp}. */
-  void publish(final String topic, final String key, final GenericContainer value,
-      final long timestamp) {
-    final TestInputTopic<String, GenericContainer> input = driver.createInputTopic(
-        topicName(topic), new StringSerializer(), valueSerializer);
+  void publish(
+      final String topic, final String key, final GenericContainer value, final long timestamp) {
+    final TestInputTopic<String, GenericContainer> input =
+        driver.createInputTopic(topicName(topic), new StringSerializer(), valueSerializer);
     input.pipeInput(key, value, timestamp);
   }
 
@@ -149,10 +161,10 @@ final class DetectorTestDriver implements AutoCloseable {
   }
 
   /** Publishes raw bytes, as a foreign or broken producer might. */
-  void publishRaw(final String topic, final byte[] key, final byte[] value,
-      final long timestamp) {
-    final TestInputTopic<byte[], byte[]> input = driver.createInputTopic(topicName(topic),
-        new ByteArraySerializer(), new ByteArraySerializer());
+  void publishRaw(final String topic, final byte[] key, final byte[] value, final long timestamp) {
+    final TestInputTopic<byte[], byte[]> input =
+        driver.createInputTopic(
+            topicName(topic), new ByteArraySerializer(), new ByteArraySerializer());
     input.pipeInput(key, value, timestamp);
   }
 
@@ -195,15 +207,19 @@ final class DetectorTestDriver implements AutoCloseable {
     return repayguardMetricTotal("dead-letter-total");
   }
 
-  /** Analysts' commands that changed nothing, over every task (metric ops-command-ignored-total). */
+  /**
+   * Analysts' commands that changed nothing, over every task (metric ops-command-ignored-total).
+   */
   double opsIgnoredCount() {
     return repayguardMetricTotal("ops-command-ignored-total");
   }
 
   private double repayguardMetricTotal(final String name) {
     return driver.metrics().entrySet().stream()
-        .filter(e -> e.getKey().name().equals(name)
-            && e.getKey().group().equals("stream-repayguard-metrics"))
+        .filter(
+            e ->
+                e.getKey().name().equals(name)
+                    && e.getKey().group().equals("stream-repayguard-metrics"))
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
         .sum();
   }
@@ -214,17 +230,41 @@ final class DetectorTestDriver implements AutoCloseable {
     final List<Map<String, String>> outputs = new ArrayList<>();
     for (final TestRecord<String, Object> r : alerts) {
       final Alert a = (Alert) r.value();
-      outputs.add(new TreeMap<>(Map.of("topic", "repayment-alerts", "key", r.key(),
-          "rule", a.getRule().name(), "severity", a.getSeverity().name(),
-          "status", a.getStatus().name())));
+      outputs.add(
+          new TreeMap<>(
+              Map.of(
+                  "topic",
+                  "repayment-alerts",
+                  "key",
+                  r.key(),
+                  "rule",
+                  a.getRule().name(),
+                  "severity",
+                  a.getSeverity().name(),
+                  "status",
+                  a.getStatus().name())));
     }
     for (final TestRecord<String, Object> r : holds) {
-      outputs.add(new TreeMap<>(Map.of("topic", "repayment-hold-commands", "key", r.key(),
-          "action", ((HoldCommand) r.value()).getAction().name())));
+      outputs.add(
+          new TreeMap<>(
+              Map.of(
+                  "topic",
+                  "repayment-hold-commands",
+                  "key",
+                  r.key(),
+                  "action",
+                  ((HoldCommand) r.value()).getAction().name())));
     }
     for (final TestRecord<byte[], byte[]> r : deadLetters) {
-      outputs.add(new TreeMap<>(Map.of("topic", "repayguard-dlq",
-          "key", r.key() == null ? "null" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))));
+      outputs.add(
+          new TreeMap<>(
+              Map.of(
+                  "topic",
+                  "repayguard-dlq",
+                  "key",
+                  r.key() == null
+                      ? "null"
+                      : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))));
     }
     return outputs;
   }

@@ -41,9 +41,11 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.alerts()).map(DetectorTopologyTest::raised).containsExactly(
-          new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-              AlertStatus.OPEN));
+      assertThat(driver.alerts())
+          .map(DetectorTopologyTest::raised)
+          .containsExactly(
+              new Raised(
+                  "p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.OPEN));
       assertThat(driver.holds()).map(HoldCommand::getCommandId).containsExactly("p1/HOLD/1");
     }
   }
@@ -60,12 +62,20 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.alerts()).singleElement().satisfies(a -> {
-        assertThat(raised(a)).isEqualTo(new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING,
-            Severity.CRITICAL, AlertStatus.OPEN));
-        assertThat(a.getCreditId()).isNull();
-        assertThat(a.getEvidence()).containsEntry("creditId", "NONE");
-      });
+      assertThat(driver.alerts())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(raised(a))
+                    .isEqualTo(
+                        new Raised(
+                            "p1/NO_BORROWING/1",
+                            Rule.NO_BORROWING,
+                            Severity.CRITICAL,
+                            AlertStatus.OPEN));
+                assertThat(a.getCreditId()).isNull();
+                assertThat(a.getEvidence()).containsEntry("creditId", "NONE");
+              });
     }
   }
 
@@ -104,7 +114,8 @@ class DetectorTopologyTest {
 
       // Then
       assertThat(beforeDue).isEmpty();
-      assertThat(driver.alerts()).singleElement()
+      assertThat(driver.alerts())
+          .singleElement()
           .satisfies(a -> assertThat(a.getDecidedAt()).isEqualTo(at(ofMinutes(5))));
     }
   }
@@ -113,30 +124,56 @@ class DetectorTopologyTest {
   void shouldPublishWholeAlertWithExplanationAndEvidence() {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given
-      driver.publish(aRepaymentEvent().setCreditId("c-missing").setAccountId("a7")
-          .setIdentityId("id-a7").setAmountMinor(50_000).build());
+      driver.publish(
+          aRepaymentEvent()
+              .setCreditId("c-missing")
+              .setAccountId("a7")
+              .setIdentityId("id-a7")
+              .setAmountMinor(50_000)
+              .build());
       driver.barrier();
 
       // When
       driver.publish(clockAt(ofMinutes(10)));
 
       // Then
-      assertThat(driver.alertRecords()).singleElement().satisfies(record -> {
-        assertThat(record.key()).isEqualTo("p1");
-        final Alert alert = (Alert) record.value();
-        assertThat(Alert.newBuilder(alert).setExplanation("").build()).isEqualTo(
-            Alert.newBuilder().setAlertId("p1/NO_BORROWING/1").setRule(Rule.NO_BORROWING)
-                .setSeverity(Severity.CRITICAL).setStatus(AlertStatus.OPEN).setPlanId("p1")
-                .setCreditId("c-missing").setAccountId("a7").setTriggeringEventId("p1-c")
-                .setExplanation("")
-                .setEvidence(Map.of("eventType", "PLAN_CREATED", "planAccountId", "a7",
-                    "amountMinor", "50000", "currency", "CNY", "creditId", "c-missing",
-                    "borrowing", "MISSING"))
-                .setEventTime(Instant.ofEpochMilli(T0))
-                .setDecidedAt(at(ofMinutes(10)))
-                .build());
-        assertThat(alert.getExplanation()).contains("p1", "a7", "c-missing");
-      });
+      assertThat(driver.alertRecords())
+          .singleElement()
+          .satisfies(
+              record -> {
+                assertThat(record.key()).isEqualTo("p1");
+                final Alert alert = (Alert) record.value();
+                assertThat(Alert.newBuilder(alert).setExplanation("").build())
+                    .isEqualTo(
+                        Alert.newBuilder()
+                            .setAlertId("p1/NO_BORROWING/1")
+                            .setRule(Rule.NO_BORROWING)
+                            .setSeverity(Severity.CRITICAL)
+                            .setStatus(AlertStatus.OPEN)
+                            .setPlanId("p1")
+                            .setCreditId("c-missing")
+                            .setAccountId("a7")
+                            .setTriggeringEventId("p1-c")
+                            .setExplanation("")
+                            .setEvidence(
+                                Map.of(
+                                    "eventType",
+                                    "PLAN_CREATED",
+                                    "planAccountId",
+                                    "a7",
+                                    "amountMinor",
+                                    "50000",
+                                    "currency",
+                                    "CNY",
+                                    "creditId",
+                                    "c-missing",
+                                    "borrowing",
+                                    "MISSING"))
+                            .setEventTime(Instant.ofEpochMilli(T0))
+                            .setDecidedAt(at(ofMinutes(10)))
+                            .build());
+                assertThat(alert.getExplanation()).contains("p1", "a7", "c-missing");
+              });
     }
   }
 
@@ -144,10 +181,9 @@ class DetectorTopologyTest {
   void shouldHoldCommandCarryRulesAndAlertIds() {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given
-      driver.publish(aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED)
-          .build());
-      driver.publish(aRepaymentEvent().setAccountId("a-other").setIdentityId("id-other")
-          .build());
+      driver.publish(
+          aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED).build());
+      driver.publish(aRepaymentEvent().setAccountId("a-other").setIdentityId("id-other").build());
       driver.barrier();
 
       // When
@@ -155,12 +191,17 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.holds()).containsExactly(HoldCommand.newBuilder()
-          .setCommandId("p1/HOLD/1").setAction(HoldAction.HOLD).setPlanId("p1")
-          .setAccountId("a-other")
-          .setRules(List.of(Rule.BORROWING_REVERSED, Rule.ACCOUNT_MISMATCH))
-          .setAlertIds(List.of("p1/BORROWING_REVERSED/1", "p1/ACCOUNT_MISMATCH/1"))
-          .setDecidedAt(at(ofMinutes(10))).build());
+      assertThat(driver.holds())
+          .containsExactly(
+              HoldCommand.newBuilder()
+                  .setCommandId("p1/HOLD/1")
+                  .setAction(HoldAction.HOLD)
+                  .setPlanId("p1")
+                  .setAccountId("a-other")
+                  .setRules(List.of(Rule.BORROWING_REVERSED, Rule.ACCOUNT_MISMATCH))
+                  .setAlertIds(List.of("p1/BORROWING_REVERSED/1", "p1/ACCOUNT_MISMATCH/1"))
+                  .setDecidedAt(at(ofMinutes(10)))
+                  .build());
     }
   }
 
@@ -180,12 +221,15 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.alerts()).map(DetectorTopologyTest::raised).containsExactly(
-          new Raised("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, Severity.HIGH,
-              AlertStatus.OPEN),
-          new Raised("p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, Severity.HIGH,
-              AlertStatus.RESOLVED));
-      assertThat(driver.holds()).map(HoldCommand::getCommandId)
+      assertThat(driver.alerts())
+          .map(DetectorTopologyTest::raised)
+          .containsExactly(
+              new Raised(
+                  "p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, Severity.HIGH, AlertStatus.OPEN),
+              new Raised(
+                  "p1/ORDER_NOT_PAID/1", Rule.ORDER_NOT_PAID, Severity.HIGH, AlertStatus.RESOLVED));
+      assertThat(driver.holds())
+          .map(HoldCommand::getCommandId)
           .containsExactly("p1/HOLD/1", "p1/RELEASE/1");
     }
   }
@@ -207,16 +251,18 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // Then: both plans are re-decided, not just the last one queued
-      assertThat(driver.alerts()).map(DetectorTopologyTest::raised)
-          .filteredOn(r -> r.rule() == Rule.NO_BORROWING).containsExactlyInAnyOrder(
-              new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-                  AlertStatus.OPEN),
-              new Raised("p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-                  AlertStatus.OPEN),
-              new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-                  AlertStatus.RESOLVED),
-              new Raised("p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-                  AlertStatus.RESOLVED));
+      assertThat(driver.alerts())
+          .map(DetectorTopologyTest::raised)
+          .filteredOn(r -> r.rule() == Rule.NO_BORROWING)
+          .containsExactlyInAnyOrder(
+              new Raised(
+                  "p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.OPEN),
+              new Raised(
+                  "p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.OPEN),
+              new Raised(
+                  "p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.RESOLVED),
+              new Raised(
+                  "p2/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.RESOLVED));
     }
   }
 
@@ -230,20 +276,26 @@ class DetectorTopologyTest {
       driver.barrier();
 
       // When
-      driver.publish(aCreditUse().setMerchantOrderId(null).setAccountId("a-other")
-          .setIdentityId("id-other").build());
+      driver.publish(
+          aCreditUse()
+              .setMerchantOrderId(null)
+              .setAccountId("a-other")
+              .setIdentityId("id-other")
+              .build());
       driver.barrier();
       driver.publish(clockAt(ofMinutes(30)));
       driver.barrier();
 
       // Then
-      assertThat(driver.alerts()).map(DetectorTopologyTest::raised).containsExactly(
-          new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-              AlertStatus.OPEN),
-          new Raised("p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL,
-              AlertStatus.RESOLVED),
-          new Raised("p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, Severity.HIGH,
-              AlertStatus.OPEN));
+      assertThat(driver.alerts())
+          .map(DetectorTopologyTest::raised)
+          .containsExactly(
+              new Raised(
+                  "p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.OPEN),
+              new Raised(
+                  "p1/NO_BORROWING/1", Rule.NO_BORROWING, Severity.CRITICAL, AlertStatus.RESOLVED),
+              new Raised(
+                  "p1/ACCOUNT_MISMATCH/1", Rule.ACCOUNT_MISMATCH, Severity.HIGH, AlertStatus.OPEN));
       assertThat(driver.holds()).map(HoldCommand::getAction).containsExactly(HoldAction.HOLD);
     }
   }
@@ -274,8 +326,7 @@ class DetectorTopologyTest {
     driver.publish(aMerchantOrder().setStatus(OrderStatus.CANCELLED).build());
     driver.publish(aCreditUse().build());
     driver.publish(aRepaymentEvent().setAccountId("a1b").build());
-    driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId(null)
-        .build());
+    driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId(null).build());
     driver.barrier();
     driver.publish(clockAt(ofMinutes(10)));
     driver.barrier();
@@ -286,14 +337,15 @@ class DetectorTopologyTest {
   @Test
   void shouldSkipWhatLiesAtOrBeyondAReplaysEndOffsets() {
     // Given: a replay that captured one record of repayment-plan/0
-    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-        .withReplay(new DetectorConfig.Replay(Map.of("repayment-plan/0", 1L), null,
-            Long.MIN_VALUE));
+    final DetectorConfig replay =
+        DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withReplay(
+                new DetectorConfig.Replay(Map.of("repayment-plan/0", 1L), null, Long.MIN_VALUE));
     try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
       // When: a second plan is written after the capture
       driver.publish(aRepaymentEvent().setCreditId("c-missing").build());
-      driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c")
-          .setCreditId("c-missing").build());
+      driver.publish(
+          aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId("c-missing").build());
       driver.publish(clockAt(ofMinutes(10)));
       driver.barrier();
 
@@ -307,8 +359,9 @@ class DetectorTopologyTest {
     // Given: the facts log of a live run, to its end after p1 was decided
     final long end;
     try (DetectorTestDriver live = new DetectorTestDriver()) {
-      publishTwoPlans(live, () -> { });
-      assertThat(live.alerts()).map(Alert::getAlertId)
+      publishTwoPlans(live, () -> {});
+      assertThat(live.alerts())
+          .map(Alert::getAlertId)
           .containsExactly("p1/NO_BORROWING/1", "p2/NO_BORROWING/1");
     }
     try (DetectorTestDriver live = new DetectorTestDriver()) {
@@ -316,13 +369,14 @@ class DetectorTopologyTest {
       publishTwoPlans(live, () -> captured[0] = live.factsWritten());
       end = captured[0];
     }
-    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-        .withReplay(new DetectorConfig.Replay(Map.of("repayguard-facts/0", end), null,
-            Long.MIN_VALUE));
+    final DetectorConfig replay =
+        DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withReplay(
+                new DetectorConfig.Replay(Map.of("repayguard-facts/0", end), null, Long.MIN_VALUE));
 
     // When: the same history, with the decision stage bounded by that end
     try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
-      publishTwoPlans(driver, () -> { });
+      publishTwoPlans(driver, () -> {});
 
       // Then: nothing written after the end offset is decided
       assertThat(driver.alerts()).map(Alert::getAlertId).containsExactly("p1/NO_BORROWING/1");
@@ -335,8 +389,13 @@ class DetectorTopologyTest {
     driver.publish(clockAt(ofMinutes(10)));
     driver.barrier();
     between.run();
-    driver.publish(aRepaymentEvent().setPlanId("p2").setEventId("p2-c").setCreditId("c-missing")
-        .setEventTime(at(ofMinutes(11))).build());
+    driver.publish(
+        aRepaymentEvent()
+            .setPlanId("p2")
+            .setEventId("p2-c")
+            .setCreditId("c-missing")
+            .setEventTime(at(ofMinutes(11)))
+            .build());
     driver.publish(clockAt(ofMinutes(30)));
     driver.barrier();
   }
@@ -344,8 +403,9 @@ class DetectorTopologyTest {
   @Test
   void shouldTreatWhatLiesBeforeAReplaysLookBackAsNeverArrived() {
     // Given: a replay that knows history from one minute after T0 on
-    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-        .withReplay(new DetectorConfig.Replay(Map.of(), null, at(ofMinutes(1)).toEpochMilli()));
+    final DetectorConfig replay =
+        DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withReplay(new DetectorConfig.Replay(Map.of(), null, at(ofMinutes(1)).toEpochMilli()));
     try (DetectorTestDriver driver = new DetectorTestDriver(replay)) {
       // When: the borrowing is from T0, its plan from two minutes later
       driver.publish(aMerchantOrder().build());
@@ -360,8 +420,13 @@ class DetectorTopologyTest {
   }
 
   private static CreditUse clockAt(final Duration sinceT0) {
-    return aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-        .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(sinceT0)).build();
+    return aCreditUse()
+        .setCreditId("c-clock")
+        .setAccountId("a-clock")
+        .setIdentityId("id-a-clock")
+        .setMerchantOrderId(null)
+        .setEventTime(at(sinceT0))
+        .build();
   }
 
   private static Raised raised(final Alert a) {

@@ -19,8 +19,11 @@ class DueQueueTest {
 
   @BeforeEach
   void setUp() {
-    store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("queue"), Serdes.Bytes(),
-        Serdes.String()).withLoggingDisabled().build();
+    store =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("queue"), Serdes.Bytes(), Serdes.String())
+            .withLoggingDisabled()
+            .build();
     final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     store.init(context.getStateStoreContext(), store);
     queue = new DueQueue<>(store);
@@ -80,8 +83,7 @@ class DueQueueTest {
 
   private List<String> drain(final long now) {
     final List<String> taken = new ArrayList<>();
-    for (Optional<String> next = queue.takeDue(now); next.isPresent();
-        next = queue.takeDue(now)) {
+    for (Optional<String> next = queue.takeDue(now); next.isPresent(); next = queue.takeDue(now)) {
       taken.add(next.get());
     }
     return taken;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class IdleAtEndTest {
   /** Partitions whose consumer is behind, by topic/partition; the rest are at their end. */
   private final Set<String> behind = new HashSet<>();
+
   private final InputLag lag = (topic, partition) -> !behind.contains(topic + "/" + partition);
 
   @Test
@@ -34,8 +35,12 @@ class IdleAtEndTest {
       driver.barrier();
       driver.advanceWallClock(Duration.ofMinutes(10));
       driver.barrier();
-      driver.publish(aCreditUse().setMerchantOrderId(null).setAmountMinor(123_000)
-          .setEventTime(at(ofMinutes(-1))).build());
+      driver.publish(
+          aCreditUse()
+              .setMerchantOrderId(null)
+              .setAmountMinor(123_000)
+              .setEventTime(at(ofMinutes(-1)))
+              .build());
       behind.clear();
       driver.barrier();
       driver.publish(clockAt(ofMinutes(10)));
@@ -48,7 +53,12 @@ class IdleAtEndTest {
   }
 
   private static CreditUse clockAt(final Duration sinceT0) {
-    return aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-        .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(sinceT0)).build();
+    return aCreditUse()
+        .setCreditId("c-clock")
+        .setAccountId("a-clock")
+        .setIdentityId("id-a-clock")
+        .setMerchantOrderId(null)
+        .setEventTime(at(sinceT0))
+        .build();
   }
 }

@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OpsCommandTopologyTest {
   /** More than a day ahead of the driver's wall clock. */
   private static final Instant TOO_FAR = DetectorTestDriver.WALL_START.plus(Duration.ofHours(25));
+
   private static final String CONTRACT = DeadLetters.CONTRACT_VIOLATION;
   private static final String SERIALIZATION =
       "org.apache.kafka.common.errors.SerializationException";
@@ -50,13 +51,16 @@ class OpsCommandTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.alerts()).map(Alert::getAlertId, Alert::getStatus).containsExactly(
-          tuple("p1/BORROWING_REVERSED/1", AlertStatus.OPEN),
-          tuple("p1/BORROWING_REVERSED/1", AlertStatus.RESOLVED));
+      assertThat(driver.alerts())
+          .map(Alert::getAlertId, Alert::getStatus)
+          .containsExactly(
+              tuple("p1/BORROWING_REVERSED/1", AlertStatus.OPEN),
+              tuple("p1/BORROWING_REVERSED/1", AlertStatus.RESOLVED));
       assertThat(driver.alerts().get(1).getEvidence())
           .containsEntry("resolvedBy", "li.wei")
           .containsEntry("resolution", "checked with the merchant");
-      assertThat(driver.holds()).map(HoldCommand::getAction)
+      assertThat(driver.holds())
+          .map(HoldCommand::getAction)
           .containsExactly(HoldAction.HOLD, HoldAction.RELEASE);
       assertThat(driver.opsIgnoredCount()).isZero();
     }
@@ -73,18 +77,26 @@ class OpsCommandTopologyTest {
       driver.publish(anOpsCommand().setIssuedAt(at(Duration.ofHours(1))).build());
       driver.barrier();
       final int alertsAfterCommand = driver.alerts().size();
-      driver.publish(aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-          .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(ofMinutes(10)))
-          .build());
+      driver.publish(
+          aCreditUse()
+              .setCreditId("c-clock")
+              .setAccountId("a-clock")
+              .setIdentityId("id-a-clock")
+              .setMerchantOrderId(null)
+              .setEventTime(at(ofMinutes(10)))
+              .build());
       driver.barrier();
 
       // Then: not decided at the command's time; decided by the data alone; not resolved
       assertThat(alertsAfterCommand).isZero();
-      assertThat(driver.alerts()).singleElement().satisfies(alert -> {
-        assertThat(alert.getAlertId()).isEqualTo("p1/NO_BORROWING/1");
-        assertThat(alert.getStatus()).isEqualTo(AlertStatus.OPEN);
-        assertThat(alert.getDecidedAt()).isEqualTo(at(ofMinutes(10)));
-      });
+      assertThat(driver.alerts())
+          .singleElement()
+          .satisfies(
+              alert -> {
+                assertThat(alert.getAlertId()).isEqualTo("p1/NO_BORROWING/1");
+                assertThat(alert.getStatus()).isEqualTo(AlertStatus.OPEN);
+                assertThat(alert.getDecidedAt()).isEqualTo(at(ofMinutes(10)));
+              });
       assertThat(driver.opsIgnoredCount()).isEqualTo(1.0);
     }
   }
@@ -96,8 +108,8 @@ class OpsCommandTopologyTest {
       givenReversedBorrowingHoldsP1(driver);
 
       // When
-      driver.publish(anOpsCommand().setPlanId("p-unknown").setRule(Rule.BORROWING_REVERSED)
-          .build());
+      driver.publish(
+          anOpsCommand().setPlanId("p-unknown").setRule(Rule.BORROWING_REVERSED).build());
       driver.barrier();
 
       // Then
@@ -109,33 +121,56 @@ class OpsCommandTopologyTest {
   }
 
   /** A command a broken producer writes, and the reason the DLQ must give. */
-  record BadCommand(String key, Function<DetectorTestDriver, byte[]> value, String errorClass,
+  record BadCommand(
+      String key,
+      Function<DetectorTestDriver, byte[]> value,
+      String errorClass,
       String messageFragment) {}
 
   static Stream<Arguments> badCommands() {
     return Stream.of(
-        bad("key differs from planId", new BadCommand("p-other", resolve(c -> c),
-            CONTRACT, "record key 'p-other' differs from planId 'p1'")),
-        bad("null key", new BadCommand(null, resolve(c -> c), CONTRACT,
-            "record key null differs from planId 'p1'")),
-        bad("empty commandId", new BadCommand("p1", resolve(c -> c.setCommandId("")), CONTRACT,
-            "commandId is empty")),
-        bad("empty analyst", new BadCommand("p1", resolve(c -> c.setAnalyst("")), CONTRACT,
-            "analyst is empty")),
-        bad("issuedAt more than a day ahead", new BadCommand("p1",
-            resolve(c -> c.setIssuedAt(TOO_FAR)), CONTRACT, "more than a day ahead")),
+        bad(
+            "key differs from planId",
+            new BadCommand(
+                "p-other",
+                resolve(c -> c),
+                CONTRACT,
+                "record key 'p-other' differs from planId 'p1'")),
+        bad(
+            "null key",
+            new BadCommand(
+                null, resolve(c -> c), CONTRACT, "record key null differs from planId 'p1'")),
+        bad(
+            "empty commandId",
+            new BadCommand("p1", resolve(c -> c.setCommandId("")), CONTRACT, "commandId is empty")),
+        bad(
+            "empty analyst",
+            new BadCommand("p1", resolve(c -> c.setAnalyst("")), CONTRACT, "analyst is empty")),
+        bad(
+            "issuedAt more than a day ahead",
+            new BadCommand(
+                "p1", resolve(c -> c.setIssuedAt(TOO_FAR)), CONTRACT, "more than a day ahead")),
         bad("null value", new BadCommand("p1", d -> null, CONTRACT, "value is null")),
-        bad("undecodable bytes", new BadCommand("p1",
-            d -> "resolve p1 please".getBytes(StandardCharsets.UTF_8), SERIALIZATION,
-            "Unknown magic byte")),
-        bad("unknown schema id", new BadCommand("p1", d -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2},
-            "io.repayguard.serde.UnknownSchemaIdException", "Schema 32639 not found")));
+        bad(
+            "undecodable bytes",
+            new BadCommand(
+                "p1",
+                d -> "resolve p1 please".getBytes(StandardCharsets.UTF_8),
+                SERIALIZATION,
+                "Unknown magic byte")),
+        bad(
+            "unknown schema id",
+            new BadCommand(
+                "p1",
+                d -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2},
+                "io.repayguard.serde.UnknownSchemaIdException",
+                "Schema 32639 not found")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badCommands")
-  void shouldDeadLetterABadCommandAndKeepTheAlertOpen(final String description,
-      final BadCommand bad) {
+  void shouldDeadLetterABadCommandAndKeepTheAlertOpen(
+      final String description, final BadCommand bad) {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given: accepted, this RESOLVE would end p1's alert and release its hold
       givenReversedBorrowingHoldsP1(driver);
@@ -147,15 +182,19 @@ class OpsCommandTopologyTest {
       driver.barrier();
 
       // Then
-      assertThat(driver.deadLetters()).singleElement().satisfies(letter -> {
-        assertThat(letter.key()).isEqualTo(key);
-        assertThat(letter.value()).isEqualTo(value);
-        assertThat(header(letter, DeadLetters.HEADER_TOPIC)).isEqualTo("repayguard-ops");
-        assertThat(header(letter, DeadLetters.HEADER_OFFSET)).isEqualTo("0");
-        assertThat(header(letter, DeadLetters.HEADER_ERROR_CLASS)).isEqualTo(bad.errorClass());
-        assertThat(header(letter, DeadLetters.HEADER_ERROR_MESSAGE))
-            .contains(bad.messageFragment());
-      });
+      assertThat(driver.deadLetters())
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.key()).isEqualTo(key);
+                assertThat(letter.value()).isEqualTo(value);
+                assertThat(header(letter, DeadLetters.HEADER_TOPIC)).isEqualTo("repayguard-ops");
+                assertThat(header(letter, DeadLetters.HEADER_OFFSET)).isEqualTo("0");
+                assertThat(header(letter, DeadLetters.HEADER_ERROR_CLASS))
+                    .isEqualTo(bad.errorClass());
+                assertThat(header(letter, DeadLetters.HEADER_ERROR_MESSAGE))
+                    .contains(bad.messageFragment());
+              });
       assertThat(driver.deadLetterCount()).isEqualTo(1.0);
       assertThat(driver.alerts()).map(Alert::getStatus).containsExactly(AlertStatus.OPEN);
       assertThat(driver.holds()).map(HoldCommand::getAction).containsExactly(HoldAction.HOLD);
@@ -165,12 +204,16 @@ class OpsCommandTopologyTest {
 
   /** Plan p1 collects a reversed borrowing: BORROWING_REVERSED open, plan held. */
   private static void givenReversedBorrowingHoldsP1(final DetectorTestDriver driver) {
-    driver.publish(aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED)
-        .build());
+    driver.publish(aCreditUse().setMerchantOrderId(null).setStatus(CreditStatus.REVERSED).build());
     driver.publish(aRepaymentEvent().build());
-    driver.publish(aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-        .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(ofMinutes(10)))
-        .build());
+    driver.publish(
+        aCreditUse()
+            .setCreditId("c-clock")
+            .setAccountId("a-clock")
+            .setIdentityId("id-a-clock")
+            .setMerchantOrderId(null)
+            .setEventTime(at(ofMinutes(10)))
+            .build());
     driver.barrier();
     assertThat(driver.alerts()).map(Alert::getAlertId).containsExactly("p1/BORROWING_REVERSED/1");
   }
@@ -178,8 +221,10 @@ class OpsCommandTopologyTest {
   /** A RESOLVE of p1's BORROWING_REVERSED alert, changed by {@code change}, as wire bytes. */
   private static Function<DetectorTestDriver, byte[]> resolve(
       final Function<OpsCommand.Builder, OpsCommand.Builder> change) {
-    return d -> d.encode("repayguard-ops",
-        change.apply(anOpsCommand().setRule(Rule.BORROWING_REVERSED)).build());
+    return d ->
+        d.encode(
+            "repayguard-ops",
+            change.apply(anOpsCommand().setRule(Rule.BORROWING_REVERSED)).build());
   }
 
   private static Arguments bad(final String description, final BadCommand command) {

@@ -32,13 +32,19 @@ class ReadAheadTest {
       // Given: credit-use read a month ahead: the borrowing and its reversal
       driver.publish(aMerchantOrder().setEventTime(at(ofMinutes(-2))).build());
       driver.publish(aCreditUse().setEventTime(at(ofMinutes(-1))).build());
-      driver.publish(aCreditUse().setStatus(CreditStatus.REVERSED).setEventTime(at(ofDays(30)))
-          .build());
+      driver.publish(
+          aCreditUse().setStatus(CreditStatus.REVERSED).setEventTime(at(ofDays(30))).build());
 
       // When: the repayment-plan partition catches up past the reversal
       driver.publish(aRepaymentEvent().build());
-      driver.publish(aRepaymentEvent().setEventId("p1-d1").setType(RepaymentEventType.INSTALLMENT_DUE)
-          .setInstallmentNo(1).setAmountMinor(41_000).setEventTime(at(ofDays(31))).build());
+      driver.publish(
+          aRepaymentEvent()
+              .setEventId("p1-d1")
+              .setType(RepaymentEventType.INSTALLMENT_DUE)
+              .setInstallmentNo(1)
+              .setAmountMinor(41_000)
+              .setEventTime(at(ofDays(31)))
+              .build());
       driver.publish(aMerchantOrder().setOrderId("o-later").setEventTime(at(ofDays(40))).build());
       driver.barrier();
       driver.publish(clockAt(ofDays(41)));
@@ -57,16 +63,26 @@ class ReadAheadTest {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given: merchant-order read a month ahead: the order paid, then refunded
       driver.publish(aMerchantOrder().setEventTime(at(ofMinutes(-2))).build());
-      driver.publish(aMerchantOrder().setStatus(OrderStatus.REFUNDED).setEventTime(at(ofDays(30)))
-          .build());
+      driver.publish(
+          aMerchantOrder().setStatus(OrderStatus.REFUNDED).setEventTime(at(ofDays(30))).build());
       driver.publish(aCreditUse().setEventTime(at(ofMinutes(-1))).build());
 
       // When: the plan is created today; the other partitions catch up later
       driver.publish(aRepaymentEvent().build());
-      driver.publish(aCreditUse().setCreditId("c-later").setMerchantOrderId(null)
-          .setEventTime(at(ofDays(40))).build());
-      driver.publish(aRepaymentEvent().setPlanId("p-later").setEventId("p-later-c")
-          .setCreditId("c-later").setAmountMinor(120_000).setEventTime(at(ofDays(40))).build());
+      driver.publish(
+          aCreditUse()
+              .setCreditId("c-later")
+              .setMerchantOrderId(null)
+              .setEventTime(at(ofDays(40)))
+              .build());
+      driver.publish(
+          aRepaymentEvent()
+              .setPlanId("p-later")
+              .setEventId("p-later-c")
+              .setCreditId("c-later")
+              .setAmountMinor(120_000)
+              .setEventTime(at(ofDays(40)))
+              .build());
       driver.barrier();
       driver.publish(clockAt(ofDays(41)));
       driver.barrier();
@@ -77,7 +93,12 @@ class ReadAheadTest {
   }
 
   private static CreditUse clockAt(final Duration sinceT0) {
-    return aCreditUse().setCreditId("c-clock").setAccountId("a-clock")
-        .setIdentityId("id-a-clock").setMerchantOrderId(null).setEventTime(at(sinceT0)).build();
+    return aCreditUse()
+        .setCreditId("c-clock")
+        .setAccountId("a-clock")
+        .setIdentityId("id-a-clock")
+        .setMerchantOrderId(null)
+        .setEventTime(at(sinceT0))
+        .build();
   }
 }

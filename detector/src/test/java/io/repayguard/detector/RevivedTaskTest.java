@@ -18,14 +18,17 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 
 /**
- * A task revived after an aborted transaction (issue 12, item 4): Kafka Streams calls
- * {@code init()} again on the same processor instance, and the clock must not carry what the
- * aborted run read.
+ * A task revived after an aborted transaction (issue 12, item 4): Kafka Streams calls {@code
+ * init()} again on the same processor instance, and the clock must not carry what the aborted run
+ * read.
  */
 class RevivedTaskTest {
-  private final Map<String, Object> serdeConfig = Map.of(
-      AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://revived-" + UUID.randomUUID(),
-      AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+  private final Map<String, Object> serdeConfig =
+      Map.of(
+          AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+          "mock://revived-" + UUID.randomUUID(),
+          AvroSerdeConfig.SPECIFIC_AVRO_READER,
+          true);
   private final DetectorConfig config =
       DetectorConfig.defaults(DetectorConfig.SourcePartitions.single());
 
@@ -33,12 +36,21 @@ class RevivedTaskTest {
   void shouldForgetTheAbortedRunsClockWhenRevived() {
     // Given: the ingest of credit-use/0 read a borrowing a day ahead, then its transaction
     // aborted
-    final CreditUseIngest ingest = new CreditUseIngest(config,
-        DetectorSerdes.fromConfig(serdeConfig).creditUse().deserializer(), InputLag.NO_CONSUMER);
+    final CreditUseIngest ingest =
+        new CreditUseIngest(
+            config,
+            DetectorSerdes.fromConfig(serdeConfig).creditUse().deserializer(),
+            InputLag.NO_CONSUMER);
     final MockProcessorContext<Object, Object> aborted = context();
     ingest.init(aborted);
-    process(ingest, aborted, 7, aCreditUse().setCreditId("c-ahead")
-        .setEventTime(Instant.ofEpochMilli(T0 + 86_400_000L)).build());
+    process(
+        ingest,
+        aborted,
+        7,
+        aCreditUse()
+            .setCreditId("c-ahead")
+            .setEventTime(Instant.ofEpochMilli(T0 + 86_400_000L))
+            .build());
 
     // When: revived, it reads again from the committed offset
     final MockProcessorContext<Object, Object> revived = context();
@@ -46,9 +58,14 @@ class RevivedTaskTest {
     process(ingest, revived, 3, aCreditUse().build());
 
     // Then: its clock says what the revived run read, not what the aborted one did
-    final Fact fact = revived.forwarded().stream().map(CapturedForward::record)
-        .map(Record::value).filter(Fact.class::isInstance).map(Fact.class::cast)
-        .findFirst().orElseThrow();
+    final Fact fact =
+        revived.forwarded().stream()
+            .map(CapturedForward::record)
+            .map(Record::value)
+            .filter(Fact.class::isInstance)
+            .map(Fact.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertThat(fact.getMaxEventTime()).isEqualTo(T0);
     assertThat(fact.getOffset()).isEqualTo(3);
   }
@@ -59,14 +76,18 @@ class RevivedTaskTest {
     return context;
   }
 
-  private void process(final CreditUseIngest ingest,
-      final MockProcessorContext<Object, Object> context, final long offset,
+  private void process(
+      final CreditUseIngest ingest,
+      final MockProcessorContext<Object, Object> context,
+      final long offset,
       final CreditUse borrowing) {
     context.setRecordMetadata(config.topics().creditUse(), 0, offset);
     final AvroSerializer<CreditUse> serializer = new AvroSerializer<>();
     serializer.configure(serdeConfig, false);
-    ingest.process(new Record<>(borrowing.getCreditId().getBytes(StandardCharsets.UTF_8),
-        serializer.serialize(config.topics().creditUse(), borrowing),
-        borrowing.getEventTime().toEpochMilli()));
+    ingest.process(
+        new Record<>(
+            borrowing.getCreditId().getBytes(StandardCharsets.UTF_8),
+            serializer.serialize(config.topics().creditUse(), borrowing),
+            borrowing.getEventTime().toEpochMilli()));
   }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ScenarioShuffleTest {
   private static final int SEEDS = 30;
+
   /** Drivers run side by side: each spends most of its start-up waiting on RocksDB files. */
   private static final int PARALLEL_DRIVERS = 3;
 
@@ -42,8 +43,7 @@ class ScenarioShuffleTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
-  void shouldProduceTheExpectedOutputsWhateverTheInterleaving(final String name)
-      throws Exception {
+  void shouldProduceTheExpectedOutputsWhateverTheInterleaving(final String name) throws Exception {
     // Given
     final Path dir = Path.of(ScenarioShuffleTest.class.getResource("/scenarios").toURI());
     final List<ScenarioFile.Line> lines = ScenarioFile.read(dir.resolve(name + ".jsonl"));
@@ -51,8 +51,10 @@ class ScenarioShuffleTest {
         ExpectedOutputs.read(dir.resolve(name + ".expected.jsonl"));
     final Map<List<Integer>, List<Long>> seedsByOrder = new LinkedHashMap<>();
     for (long seed = 1; seed <= SEEDS; seed++) {
-      seedsByOrder.computeIfAbsent(lineNumbers(shuffle(lines, new Random(seed))),
-          order -> new ArrayList<>()).add(seed);
+      seedsByOrder
+          .computeIfAbsent(
+              lineNumbers(shuffle(lines, new Random(seed))), order -> new ArrayList<>())
+          .add(seed);
     }
 
     final ExecutorService drivers = Executors.newFixedThreadPool(PARALLEL_DRIVERS);
@@ -60,15 +62,21 @@ class ScenarioShuffleTest {
       // When
       final Map<List<Long>, Future<List<Map<String, String>>>> outputsBySeeds =
           new LinkedHashMap<>();
-      seedsByOrder.values().forEach(seeds -> outputsBySeeds.put(seeds,
-          drivers.submit(() -> outputsOf(shuffle(lines, new Random(seeds.get(0)))))));
+      seedsByOrder
+          .values()
+          .forEach(
+              seeds ->
+                  outputsBySeeds.put(
+                      seeds,
+                      drivers.submit(() -> outputsOf(shuffle(lines, new Random(seeds.get(0)))))));
 
       // Then
-      for (final Map.Entry<List<Long>, Future<List<Map<String, String>>>> run
-          : outputsBySeeds.entrySet()) {
+      for (final Map.Entry<List<Long>, Future<List<Map<String, String>>>> run :
+          outputsBySeeds.entrySet()) {
         assertThat(run.getValue().get())
-            .as("scenario %s, seeds %s, line order %s", name, run.getKey(),
-                lineNumbers(shuffle(lines, new Random(run.getKey().get(0)))))
+            .as(
+                "scenario %s, seeds %s, line order %s",
+                name, run.getKey(), lineNumbers(shuffle(lines, new Random(run.getKey().get(0)))))
             .containsExactlyInAnyOrderElementsOf(expected);
       }
     } finally {
@@ -115,7 +123,8 @@ class ScenarioShuffleTest {
     final Map<TopicKey, List<Integer>> order = new LinkedHashMap<>();
     for (final ScenarioFile.Line line : lines) {
       if (line instanceof ScenarioFile.Publish p) {
-        order.computeIfAbsent(new TopicKey(p.topic(), p.key()), k -> new ArrayList<>())
+        order
+            .computeIfAbsent(new TopicKey(p.topic(), p.key()), k -> new ArrayList<>())
             .add(p.lineNumber());
       }
     }
@@ -123,11 +132,10 @@ class ScenarioShuffleTest {
   }
 
   /**
-   * The lines with the records between each two barriers interleaved at random, each
-   * (topic, key)'s records in their original order; barriers stay where they were.
+   * The lines with the records between each two barriers interleaved at random, each (topic, key)'s
+   * records in their original order; barriers stay where they were.
    */
-  static List<ScenarioFile.Line> shuffle(final List<ScenarioFile.Line> lines,
-      final Random random) {
+  static List<ScenarioFile.Line> shuffle(final List<ScenarioFile.Line> lines, final Random random) {
     final List<ScenarioFile.Line> shuffled = new ArrayList<>();
     final List<ScenarioFile.Publish> step = new ArrayList<>();
     for (final ScenarioFile.Line line : lines) {
@@ -144,12 +152,13 @@ class ScenarioShuffleTest {
   }
 
   /** A uniformly random interleaving of the step's (topic, key) sequences. */
-  private static List<ScenarioFile.Publish> interleave(final List<ScenarioFile.Publish> step,
-      final Random random) {
+  private static List<ScenarioFile.Publish> interleave(
+      final List<ScenarioFile.Publish> step, final Random random) {
     final Map<TopicKey, Deque<ScenarioFile.Publish>> queues = new LinkedHashMap<>();
     for (final ScenarioFile.Publish publish : step) {
-      queues.computeIfAbsent(new TopicKey(publish.topic(), publish.key()),
-          k -> new ArrayDeque<>()).add(publish);
+      queues
+          .computeIfAbsent(new TopicKey(publish.topic(), publish.key()), k -> new ArrayDeque<>())
+          .add(publish);
     }
     final List<ScenarioFile.Publish> out = new ArrayList<>();
     int remaining = step.size();

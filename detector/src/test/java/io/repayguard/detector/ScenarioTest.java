@@ -18,7 +18,8 @@ class ScenarioTest {
   static Stream<String> scenarios() throws IOException, URISyntaxException {
     final Path dir = Path.of(ScenarioTest.class.getResource("/scenarios").toURI());
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString())
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".jsonl") && !n.endsWith(".expected.jsonl"))
           .map(n -> n.substring(0, n.length() - ".jsonl".length()))
           .sorted()

@@ -18,17 +18,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins every node and store name of the topology: a renamed store loses its changelog, so a
- * rename must show up here first (STYLE.md, Shape).
+ * Pins every node and store name of the topology: a renamed store loses its changelog, so a rename
+ * must show up here first (STYLE.md, Shape).
  */
 class TopologyNamesTest {
   private static final String SCOPE = "topology-names";
 
-  private final TopologyDescription description = DetectorTopology.build(
-      DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
-      DetectorSerdes.fromConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE,
-          AvroSerdeConfig.SPECIFIC_AVRO_READER, true)))
-      .describe();
+  private final TopologyDescription description =
+      DetectorTopology.build(
+              DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
+              DetectorSerdes.fromConfig(
+                  Map.of(
+                      AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                      "mock://" + SCOPE,
+                      AvroSerdeConfig.SPECIFIC_AVRO_READER,
+                      true)))
+          .describe();
 
   @AfterEach
   void dropRegistry() {
@@ -47,31 +52,57 @@ class TopologyNamesTest {
 
     // Then
     assertThat(description.globalStores()).isEmpty();
-    assertThat(nodes).containsExactlyInAnyOrder(
-        "credit-use-source", "merchant-order-source", "repayment-plan-source", "ops-source",
-        "order-links-source", "facts-source",
-        "credit-use-ingest", "merchant-order-ingest", "repayment-plan-ingest", "ops-ingest",
-        "order-link", "decision",
-        "credit-use-facts-sink", "credit-use-order-links-sink", "credit-use-dlq-sink",
-        "merchant-order-order-links-sink", "merchant-order-facts-sink", "merchant-order-dlq-sink",
-        "repayment-plan-facts-sink", "repayment-plan-dlq-sink",
-        "ops-facts-sink", "ops-dlq-sink",
-        "order-link-facts-sink", "order-link-dlq-sink",
-        "decision-alerts-sink", "decision-holds-sink", "decision-ticks-sink",
-        "decision-dlq-sink");
+    assertThat(nodes)
+        .containsExactlyInAnyOrder(
+            "credit-use-source",
+            "merchant-order-source",
+            "repayment-plan-source",
+            "ops-source",
+            "order-links-source",
+            "facts-source",
+            "credit-use-ingest",
+            "merchant-order-ingest",
+            "repayment-plan-ingest",
+            "ops-ingest",
+            "order-link",
+            "decision",
+            "credit-use-facts-sink",
+            "credit-use-order-links-sink",
+            "credit-use-dlq-sink",
+            "merchant-order-order-links-sink",
+            "merchant-order-facts-sink",
+            "merchant-order-dlq-sink",
+            "repayment-plan-facts-sink",
+            "repayment-plan-dlq-sink",
+            "ops-facts-sink",
+            "ops-dlq-sink",
+            "order-link-facts-sink",
+            "order-link-dlq-sink",
+            "decision-alerts-sink",
+            "decision-holds-sink",
+            "decision-ticks-sink",
+            "decision-dlq-sink");
   }
 
   @Test
   void shouldFeedTheDecisionStageFromAReplaysFlushTopicOnlyWhenAsked() {
     // Given
-    final DetectorConfig replay = DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
-        .withLiveClock(false)
-        .withReplay(new DetectorConfig.Replay(Map.of(), "run-flush", Long.MIN_VALUE));
+    final DetectorConfig replay =
+        DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withLiveClock(false)
+            .withReplay(new DetectorConfig.Replay(Map.of(), "run-flush", Long.MIN_VALUE));
 
     // When
-    final TopologyDescription withFlush = DetectorTopology.buildDecisionStage(replay,
-        DetectorSerdes.fromConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE,
-            AvroSerdeConfig.SPECIFIC_AVRO_READER, true))).describe();
+    final TopologyDescription withFlush =
+        DetectorTopology.buildDecisionStage(
+                replay,
+                DetectorSerdes.fromConfig(
+                    Map.of(
+                        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                        "mock://" + SCOPE,
+                        AvroSerdeConfig.SPECIFIC_AVRO_READER,
+                        true)))
+            .describe();
 
     // Then
     final Map<String, String> sources = new TreeMap<>();
@@ -86,8 +117,8 @@ class TopologyNamesTest {
         }
       }
     }
-    assertThat(sources).isEqualTo(Map.of("facts-source", "repayguard-facts",
-        "replay-flush-source", "run-flush"));
+    assertThat(sources)
+        .isEqualTo(Map.of("facts-source", "repayguard-facts", "replay-flush-source", "run-flush"));
     assertThat(decisionParents).containsExactlyInAnyOrder("facts-source", "replay-flush-source");
     final Set<String> live = new TreeSet<>();
     description.subtopologies().forEach(t -> t.nodes().forEach(n -> live.add(n.name())));
@@ -109,13 +140,22 @@ class TopologyNamesTest {
     }
 
     // Then
-    assertThat(storesByProcessor).isEqualTo(Map.of(
-        "repayment-plan-ingest", Set.of("ingest-plan-credits"),
-        "ops-ingest", Set.of("ingest-plan-credits"),
-        "order-link", Set.of("order-link-orders", "order-link-clock"),
-        "decision", Set.of("decision-borrowings", "decision-orders", "decision-plans",
-            "decision-credit-plans", "decision-clock", "decision-pending", "decision-expiry",
-            "decision-deferred")));
+    assertThat(storesByProcessor)
+        .isEqualTo(
+            Map.of(
+                "repayment-plan-ingest", Set.of("ingest-plan-credits"),
+                "ops-ingest", Set.of("ingest-plan-credits"),
+                "order-link", Set.of("order-link-orders", "order-link-clock"),
+                "decision",
+                    Set.of(
+                        "decision-borrowings",
+                        "decision-orders",
+                        "decision-plans",
+                        "decision-credit-plans",
+                        "decision-clock",
+                        "decision-pending",
+                        "decision-expiry",
+                        "decision-deferred")));
   }
 
   @Test
@@ -155,28 +195,30 @@ class TopologyNamesTest {
     }
 
     // Then
-    assertThat(topicByNode).isEqualTo(Map.ofEntries(
-        Map.entry("credit-use-source", "credit-use"),
-        Map.entry("merchant-order-source", "merchant-order"),
-        Map.entry("repayment-plan-source", "repayment-plan"),
-        Map.entry("ops-source", "repayguard-ops"),
-        Map.entry("order-links-source", "repayguard-order-links"),
-        Map.entry("facts-source", "repayguard-facts"),
-        Map.entry("credit-use-facts-sink", "repayguard-facts"),
-        Map.entry("credit-use-order-links-sink", "repayguard-order-links"),
-        Map.entry("credit-use-dlq-sink", "repayguard-dlq"),
-        Map.entry("merchant-order-order-links-sink", "repayguard-order-links"),
-        Map.entry("merchant-order-facts-sink", "repayguard-facts"),
-        Map.entry("merchant-order-dlq-sink", "repayguard-dlq"),
-        Map.entry("repayment-plan-facts-sink", "repayguard-facts"),
-        Map.entry("repayment-plan-dlq-sink", "repayguard-dlq"),
-        Map.entry("ops-facts-sink", "repayguard-facts"),
-        Map.entry("ops-dlq-sink", "repayguard-dlq"),
-        Map.entry("order-link-facts-sink", "repayguard-facts"),
-        Map.entry("order-link-dlq-sink", "repayguard-dlq"),
-        Map.entry("decision-alerts-sink", "repayment-alerts"),
-        Map.entry("decision-holds-sink", "repayment-hold-commands"),
-        Map.entry("decision-ticks-sink", "repayguard-facts"),
-        Map.entry("decision-dlq-sink", "repayguard-dlq")));
+    assertThat(topicByNode)
+        .isEqualTo(
+            Map.ofEntries(
+                Map.entry("credit-use-source", "credit-use"),
+                Map.entry("merchant-order-source", "merchant-order"),
+                Map.entry("repayment-plan-source", "repayment-plan"),
+                Map.entry("ops-source", "repayguard-ops"),
+                Map.entry("order-links-source", "repayguard-order-links"),
+                Map.entry("facts-source", "repayguard-facts"),
+                Map.entry("credit-use-facts-sink", "repayguard-facts"),
+                Map.entry("credit-use-order-links-sink", "repayguard-order-links"),
+                Map.entry("credit-use-dlq-sink", "repayguard-dlq"),
+                Map.entry("merchant-order-order-links-sink", "repayguard-order-links"),
+                Map.entry("merchant-order-facts-sink", "repayguard-facts"),
+                Map.entry("merchant-order-dlq-sink", "repayguard-dlq"),
+                Map.entry("repayment-plan-facts-sink", "repayguard-facts"),
+                Map.entry("repayment-plan-dlq-sink", "repayguard-dlq"),
+                Map.entry("ops-facts-sink", "repayguard-facts"),
+                Map.entry("ops-dlq-sink", "repayguard-dlq"),
+                Map.entry("order-link-facts-sink", "repayguard-facts"),
+                Map.entry("order-link-dlq-sink", "repayguard-dlq"),
+                Map.entry("decision-alerts-sink", "repayment-alerts"),
+                Map.entry("decision-holds-sink", "repayment-hold-commands"),
+                Map.entry("decision-ticks-sink", "repayguard-facts"),
+                Map.entry("decision-dlq-sink", "repayguard-dlq")));
   }
 }

@@ -37,16 +37,18 @@ class FeeCapTest {
 
   @ParameterizedTest(name = "total {0}, principal {1}, {2} bps -> {3}")
   @MethodSource("exceedsCases")
-  void shouldCompareTotalWithPrincipalPlusFeeExactly(final long total, final long principal,
-      final int bps, final boolean expected) {
+  void shouldCompareTotalWithPrincipalPlusFeeExactly(
+      final long total, final long principal, final int bps, final boolean expected) {
     // Given (the row)
 
     // When
     final boolean exceeds = FeeCap.exceeds(total, principal, bps);
 
     // Then
-    assertThat(exceeds).as("exceeds(%d, %d, %d)", total, principal, bps)
-        .isEqualTo(expected).isEqualTo(exceedsExactly(total, principal, bps));
+    assertThat(exceeds)
+        .as("exceeds(%d, %d, %d)", total, principal, bps)
+        .isEqualTo(expected)
+        .isEqualTo(exceedsExactly(total, principal, bps));
   }
 
   @Test
@@ -64,7 +66,8 @@ class FeeCapTest {
       final boolean exceeds = FeeCap.exceeds(total, principal, bps);
 
       // Then
-      assertThat(exceeds).as("exceeds(%d, %d, %d)", total, principal, bps)
+      assertThat(exceeds)
+          .as("exceeds(%d, %d, %d)", total, principal, bps)
           .isEqualTo(exceedsExactly(total, principal, bps));
     }
   }
@@ -90,17 +93,20 @@ class FeeCapTest {
         Arguments.of(1L, 800, 1L),
         Arguments.of(0L, 800, 0L),
         Arguments.of(100_000L, 0, 100_000L),
-        Arguments.of(MAX / 2, 800, new BigInteger(Long.toString(MAX / 2))
-            .multiply(BigInteger.valueOf(10_800)).divide(BigInteger.valueOf(10_000))
-            .longValueExact()),
+        Arguments.of(
+            MAX / 2,
+            800,
+            new BigInteger(Long.toString(MAX / 2))
+                .multiply(BigInteger.valueOf(10_800))
+                .divide(BigInteger.valueOf(10_000))
+                .longValueExact()),
         Arguments.of(MAX, 800, MAX),
         Arguments.of(MAX, 0, MAX));
   }
 
   @ParameterizedTest(name = "cap of {0} at {1} bps is {2}")
   @MethodSource("capCases")
-  void shouldRoundTheCapDownToAMinorUnit(final long principal, final int bps,
-      final long expected) {
+  void shouldRoundTheCapDownToAMinorUnit(final long principal, final int bps, final long expected) {
     // Given (the row)
 
     // When
@@ -123,8 +129,10 @@ class FeeCapTest {
       final long cap = FeeCap.capMinor(principal, bps);
 
       // Then
-      final BigInteger exact = BigInteger.valueOf(principal)
-          .multiply(BigInteger.valueOf(10_000L + bps)).divide(BigInteger.valueOf(10_000));
+      final BigInteger exact =
+          BigInteger.valueOf(principal)
+              .multiply(BigInteger.valueOf(10_000L + bps))
+              .divide(BigInteger.valueOf(10_000));
       if (exact.bitLength() < 64) {
         assertThat(cap).as("capMinor(%d, %d)", principal, bps).isEqualTo(exact.longValueExact());
         assertThat(FeeCap.exceeds(cap, principal, bps)).isFalse();
@@ -140,20 +148,25 @@ class FeeCapTest {
   @Test
   void shouldTestTotalsPastTheLongRangeExactly() {
     // Given: the cap of the largest principal lies past the long range
-    final BigInteger cap = BigInteger.valueOf(MAX).multiply(BigInteger.valueOf(10_800))
-        .divide(BigInteger.valueOf(10_000));
+    final BigInteger cap =
+        BigInteger.valueOf(MAX)
+            .multiply(BigInteger.valueOf(10_800))
+            .divide(BigInteger.valueOf(10_000));
 
     // When / Then: a total at the cap passes, one minor unit more exceeds
     assertThat(FeeCap.exceeds(cap, MAX, 800)).isFalse();
     assertThat(FeeCap.exceeds(cap.add(BigInteger.ONE), MAX, 800)).isTrue();
     assertThat(FeeCap.exceeds(BigInteger.valueOf(MAX).add(BigInteger.ONE), MAX, 0)).isTrue();
     assertThat(FeeCap.exceeds(BigInteger.valueOf(108_000), 100_000, 800)).isFalse();
-    assertThatThrownBy(() -> FeeCap.exceeds(BigInteger.valueOf(MAX).negate().shiftLeft(2),
-        100, 800)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> FeeCap.exceeds(BigInteger.valueOf(MAX).negate().shiftLeft(2), 100, 800))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static boolean exceedsExactly(final long total, final long principal, final int bps) {
-    return BigInteger.valueOf(total).multiply(BigInteger.valueOf(10_000))
-        .compareTo(BigInteger.valueOf(principal).multiply(BigInteger.valueOf(10_000L + bps))) > 0;
+    return BigInteger.valueOf(total)
+            .multiply(BigInteger.valueOf(10_000))
+            .compareTo(BigInteger.valueOf(principal).multiply(BigInteger.valueOf(10_000L + bps)))
+        > 0;
   }
 }

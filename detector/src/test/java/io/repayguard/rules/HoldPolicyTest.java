@@ -26,8 +26,8 @@ class HoldPolicyTest {
 
   @ParameterizedTest(name = "threshold {0}, alert {1} -> {2}")
   @MethodSource("single")
-  void shouldHoldAtOrAboveTheThreshold(final Severity threshold, final Severity severity,
-      final boolean expected) {
+  void shouldHoldAtOrAboveTheThreshold(
+      final Severity threshold, final Severity severity, final boolean expected) {
     // Given
     final HoldPolicy policy = new HoldPolicy(threshold);
 

@@ -12,8 +12,17 @@ import org.junit.jupiter.api.Test;
 
 /** Deterministic ids: readable, and distinct for distinct inputs even with slashes in plan ids. */
 class IdsTest {
-  private static final List<String> TRICKY_PLAN_IDS = List.of("p1", "p1/NO_BORROWING",
-      "p1/NO_BORROWING/1", "p1/1", "p1/HOLD", "p1/HOLD/1", "", "/", "p1/");
+  private static final List<String> TRICKY_PLAN_IDS =
+      List.of(
+          "p1",
+          "p1/NO_BORROWING",
+          "p1/NO_BORROWING/1",
+          "p1/1",
+          "p1/HOLD",
+          "p1/HOLD/1",
+          "",
+          "/",
+          "p1/");
 
   @Test
   void shouldDeriveAlertIdFromPlanRuleAndOccurrence() {

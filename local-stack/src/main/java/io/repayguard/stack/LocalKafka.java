@@ -24,221 +24,240 @@ import org.slf4j.LoggerFactory;
  * Runs a real single-node Apache Kafka broker in this JVM, in KRaft mode with the broker and
  * controller roles combined in one node.
  *
- * <p>The node is Kafka's own {@code kafka.server.KafkaRaftServer}, the class behind
- * {@code kafka-server-start.sh}. Before the first start its storage is formatted with
- * {@link Formatter}, like {@code kafka-storage.sh format}; the quorum is static
- * ({@code controller.quorum.voters}, {@code kraft.version=0}), so a persistent data directory can
- * be restarted with other ports. Both listeners bind 127.0.0.1 only: {@code PLAINTEXT} for
- * clients and {@code CONTROLLER}, on a second free port, for the quorum.
+ * <p>The node is Kafka's own {@code kafka.server.KafkaRaftServer}, the class behind {@code
+ * kafka-server-start.sh}. Before the first start its storage is formatted with {@link Formatter},
+ * like {@code kafka-storage.sh format}; the quorum is static ({@code controller.quorum.voters},
+ * {@code kraft.version=0}), so a persistent data directory can be restarted with other ports. Both
+ * listeners bind 127.0.0.1 only: {@code PLAINTEXT} for clients and {@code CONTROLLER}, on a second
+ * free port, for the quorum.
  *
  * <p>The configuration makes transactions and {@code exactly_once_v2} Kafka Streams work on one
  * node (every internal topic with replication factor 1 and min ISR 1), disables topic
- * auto-creation, creates new topics with 1 partition, and keeps records whatever their
- * timestamps ({@code log.retention.ms=-1}, {@code log.retention.bytes=-1}) unless a topic says
- * otherwise. Kafka's default {@code log.message.timestamp.after.max.ms} (one hour) stays: a record
- * stamped more than an hour ahead of the broker's clock is refused, records from any time in the
- * past are accepted. Share and streams groups are available as Kafka 4.4 enables them by default;
- * nothing unstable is turned on.
+ * auto-creation, creates new topics with 1 partition, and keeps records whatever their timestamps
+ * ({@code log.retention.ms=-1}, {@code log.retention.bytes=-1}) unless a topic says otherwise.
+ * Kafka's default {@code log.message.timestamp.after.max.ms} (one hour) stays: a record stamped
+ * more than an hour ahead of the broker's clock is refused, records from any time in the past are
+ * accepted. Share and streams groups are available as Kafka 4.4 enables them by default; nothing
+ * unstable is turned on.
  *
- * <p>The broker logs through SLF4J and is chatty at INFO; an application that embeds it
- * usually sets {@code kafka}, {@code org.apache.kafka}, {@code state.change.logger} and
- * {@code org.apache.kafka.clients} (client config dumps) to WARN.
+ * <p>The broker logs through SLF4J and is chatty at INFO; an application that embeds it usually
+ * sets {@code kafka}, {@code org.apache.kafka}, {@code state.change.logger} and {@code
+ * org.apache.kafka.clients} (client config dumps) to WARN.
  */
 public final class LocalKafka implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
 
-    private static final int NODE_ID = 1;
-    private static final String HOST = "127.0.0.1";
-    private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final String META_PROPERTIES = "meta.properties";
+  private static final int NODE_ID = 1;
+  private static final String HOST = "127.0.0.1";
+  private static final String BROKER_LISTENER = "PLAINTEXT";
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String META_PROPERTIES = "meta.properties";
 
-    private final KafkaRaftServer server;
-    private final int port;
-    private final Path dataDir;
-    private final boolean deleteDataOnClose;
-    private boolean closed;
+  private final KafkaRaftServer server;
+  private final int port;
+  private final Path dataDir;
+  private final boolean deleteDataOnClose;
+  private boolean closed;
 
-    private LocalKafka(
-            final KafkaRaftServer server, final int port, final Path dataDir, final boolean deleteDataOnClose) {
-        this.server = server;
-        this.port = port;
-        this.dataDir = dataDir;
-        this.deleteDataOnClose = deleteDataOnClose;
+  private LocalKafka(
+      final KafkaRaftServer server,
+      final int port,
+      final Path dataDir,
+      final boolean deleteDataOnClose) {
+    this.server = server;
+    this.port = port;
+    this.dataDir = dataDir;
+    this.deleteDataOnClose = deleteDataOnClose;
+  }
+
+  /**
+   * Formats storage if needed, starts the broker and returns once it serves clients.
+   *
+   * @param port the client port on 127.0.0.1, or 0 to pick a free one
+   * @param dataDirOrNull where the broker keeps its data across restarts (formatted only if it is
+   *     not formatted yet), or null for a temporary directory deleted on {@link #close()}
+   */
+  public static LocalKafka start(final int port, final Path dataDirOrNull) {
+    return start(port, dataDirOrNull, Map.of());
+  }
+
+  /**
+   * Like {@link #start(int, Path)}, with broker properties that override the local defaults.
+   *
+   * <p>Meant for tests that need, say, a faster retention check; listener, node and directory
+   * settings are not meant to be overridden.
+   */
+  public static LocalKafka start(
+      final int port, final Path dataDirOrNull, final Map<String, String> brokerOverrides) {
+    final long startNanos = System.nanoTime();
+    final int brokerPort = FreePorts.orFree(port);
+    final int controllerPort = controllerPortOtherThan(brokerPort);
+    final boolean temporary = dataDirOrNull == null;
+    final Path dir =
+        temporary ? createTempDir() : createDirectories(dataDirOrNull.toAbsolutePath());
+    final KafkaConfig config =
+        new KafkaConfig(brokerConfig(brokerPort, controllerPort, dir, brokerOverrides), false);
+    final KafkaRaftServer server;
+    try {
+      formatIfNeeded(dir);
+      server = startServer(config);
+    } catch (final RuntimeException e) {
+      if (temporary) {
+        delete(dir);
+      }
+      throw e;
     }
+    LOG.info(
+        "Kafka broker ready at {}:{} in {} ms, data in {}",
+        HOST,
+        brokerPort,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        dir);
+    return new LocalKafka(server, brokerPort, dir, temporary);
+  }
 
-    /**
-     * Formats storage if needed, starts the broker and returns once it serves clients.
-     *
-     * @param port the client port on 127.0.0.1, or 0 to pick a free one
-     * @param dataDirOrNull where the broker keeps its data across restarts (formatted only if it
-     *     is not formatted yet), or null for a temporary directory deleted on {@link #close()}
-     */
-    public static LocalKafka start(final int port, final Path dataDirOrNull) {
-        return start(port, dataDirOrNull, Map.of());
+  /** Returns the address clients bootstrap from, {@code 127.0.0.1:PORT}. */
+  public String bootstrapServers() {
+    return HOST + ":" + port;
+  }
+
+  /**
+   * Shuts the broker down cleanly and waits until it has stopped.
+   *
+   * <p>A temporary data directory is deleted afterwards; a given one is kept. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-
-    /**
-     * Like {@link #start(int, Path)}, with broker properties that override the local defaults.
-     *
-     * <p>Meant for tests that need, say, a faster retention check; listener, node and directory
-     * settings are not meant to be overridden.
-     */
-    public static LocalKafka start(
-            final int port, final Path dataDirOrNull, final Map<String, String> brokerOverrides) {
-        final long startNanos = System.nanoTime();
-        final int brokerPort = FreePorts.orFree(port);
-        final int controllerPort = controllerPortOtherThan(brokerPort);
-        final boolean temporary = dataDirOrNull == null;
-        final Path dir = temporary ? createTempDir() : createDirectories(dataDirOrNull.toAbsolutePath());
-        final KafkaConfig config =
-                new KafkaConfig(brokerConfig(brokerPort, controllerPort, dir, brokerOverrides), false);
-        final KafkaRaftServer server;
-        try {
-            formatIfNeeded(dir);
-            server = startServer(config);
-        } catch (final RuntimeException e) {
-            if (temporary) {
-                delete(dir);
-            }
-            throw e;
-        }
-        LOG.info("Kafka broker ready at {}:{} in {} ms, data in {}",
-                HOST, brokerPort, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), dir);
-        return new LocalKafka(server, brokerPort, dir, temporary);
+    closed = true;
+    stop(server);
+    if (deleteDataOnClose) {
+      delete(dataDir);
     }
+    LOG.info("Kafka broker at {} stopped", bootstrapServers());
+  }
 
-    /** Returns the address clients bootstrap from, {@code 127.0.0.1:PORT}. */
-    public String bootstrapServers() {
-        return HOST + ":" + port;
+  private static Map<String, Object> brokerConfig(
+      final int brokerPort,
+      final int controllerPort,
+      final Path dir,
+      final Map<String, String> overrides) {
+    final Map<String, Object> props = new LinkedHashMap<>();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", Integer.toString(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put(
+        "listeners",
+        BROKER_LISTENER
+            + "://"
+            + HOST
+            + ":"
+            + brokerPort
+            + ","
+            + CONTROLLER_LISTENER
+            + "://"
+            + HOST
+            + ":"
+            + controllerPort);
+    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+    props.put(
+        "listener.security.protocol.map",
+        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", BROKER_LISTENER);
+    props.put("log.dirs", dir.toString());
+    props.put("metadata.log.dir", dir.toString());
+
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("min.insync.replicas", "1");
+    props.put("default.replication.factor", "1");
+    props.put("num.partitions", "1");
+    props.put("auto.create.topics.enable", "false");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("log.retention.ms", "-1");
+    props.put("log.retention.bytes", "-1");
+    // The default 128 MiB compaction buffer is sized for production logs, not a laptop.
+    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    props.putAll(overrides);
+    return props;
+  }
+
+  private static void formatIfNeeded(final Path dir) {
+    if (Files.exists(dir.resolve(META_PROPERTIES))) {
+      LOG.debug("Kafka storage in {} is already formatted", dir);
+      return;
     }
+    final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try (PrintStream print = new PrintStream(output, true, UTF_8)) {
+      new Formatter()
+          .setPrintStream(print)
+          .setNodeId(NODE_ID)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setMetadataLogDirectory(dir.toString())
+          .addDirectory(dir.toString())
+          .run();
+    } catch (final Exception e) {
+      throw new IllegalStateException("Cannot format Kafka storage in " + dir, e);
+    }
+    LOG.debug("Formatted Kafka storage: {}", output.toString(UTF_8).strip());
+  }
 
-    /**
-     * Shuts the broker down cleanly and waits until it has stopped.
-     *
-     * <p>A temporary data directory is deleted afterwards; a given one is kept. Idempotent.
-     */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+  private static KafkaRaftServer startServer(final KafkaConfig config) {
+    final KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      server.startup();
+      return server;
+    } catch (final RuntimeException e) {
+      try {
         stop(server);
-        if (deleteDataOnClose) {
-            delete(dataDir);
-        }
-        LOG.info("Kafka broker at {} stopped", bootstrapServers());
+      } catch (final RuntimeException stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
+      throw e;
     }
+  }
 
-    private static Map<String, Object> brokerConfig(
-            final int brokerPort,
-            final int controllerPort,
-            final Path dir,
-            final Map<String, String> overrides) {
-        final Map<String, Object> props = new LinkedHashMap<>();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", Integer.toString(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("listeners",
-                BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
-                        + controllerPort);
-        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        props.put("listener.security.protocol.map",
-                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        props.put("inter.broker.listener.name", BROKER_LISTENER);
-        props.put("log.dirs", dir.toString());
-        props.put("metadata.log.dir", dir.toString());
+  private static int controllerPortOtherThan(final int brokerPort) {
+    return FreePorts.pick(2).stream()
+        .filter(candidate -> candidate != brokerPort)
+        .findFirst()
+        .orElseThrow();
+  }
 
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("default.replication.factor", "1");
-        props.put("num.partitions", "1");
-        props.put("auto.create.topics.enable", "false");
-        props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("log.retention.ms", "-1");
-        props.put("log.retention.bytes", "-1");
-        // The default 128 MiB compaction buffer is sized for production logs, not a laptop.
-        props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
-        props.putAll(overrides);
-        return props;
+  private static void stop(final KafkaRaftServer server) {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  private static Path createTempDir() {
+    try {
+      return Files.createTempDirectory("repayguard-kafka-");
+    } catch (final IOException e) {
+      throw new UncheckedIOException("Cannot create a temporary Kafka data directory", e);
     }
+  }
 
-    private static void formatIfNeeded(final Path dir) {
-        if (Files.exists(dir.resolve(META_PROPERTIES))) {
-            LOG.debug("Kafka storage in {} is already formatted", dir);
-            return;
-        }
-        final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        try (PrintStream print = new PrintStream(output, true, UTF_8)) {
-            new Formatter()
-                    .setPrintStream(print)
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(dir.toString())
-                    .addDirectory(dir.toString())
-                    .run();
-        } catch (final Exception e) {
-            throw new IllegalStateException("Cannot format Kafka storage in " + dir, e);
-        }
-        LOG.debug("Formatted Kafka storage: {}", output.toString(UTF_8).strip());
+  private static Path createDirectories(final Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (final IOException e) {
+      throw new UncheckedIOException("Cannot create Kafka data directory " + dir, e);
     }
+  }
 
-    private static KafkaRaftServer startServer(final KafkaConfig config) {
-        final KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        try {
-            server.startup();
-            return server;
-        } catch (final RuntimeException e) {
-            try {
-                stop(server);
-            } catch (final RuntimeException stopFailure) {
-                e.addSuppressed(stopFailure);
-            }
-            throw e;
-        }
+  private static void delete(final Path dir) {
+    try {
+      Utils.delete(dir.toFile());
+    } catch (final IOException e) {
+      throw new UncheckedIOException("Cannot delete Kafka data directory " + dir, e);
     }
-
-    private static int controllerPortOtherThan(final int brokerPort) {
-        return FreePorts.pick(2).stream()
-                .filter(candidate -> candidate != brokerPort)
-                .findFirst()
-                .orElseThrow();
-    }
-
-    private static void stop(final KafkaRaftServer server) {
-        server.shutdown();
-        server.awaitShutdown();
-    }
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("repayguard-kafka-");
-        } catch (final IOException e) {
-            throw new UncheckedIOException("Cannot create a temporary Kafka data directory", e);
-        }
-    }
-
-    private static Path createDirectories(final Path dir) {
-        try {
-            return Files.createDirectories(dir);
-        } catch (final IOException e) {
-            throw new UncheckedIOException("Cannot create Kafka data directory " + dir, e);
-        }
-    }
-
-    private static void delete(final Path dir) {
-        try {
-            Utils.delete(dir.toFile());
-        } catch (final IOException e) {
-            throw new UncheckedIOException("Cannot delete Kafka data directory " + dir, e);
-        }
-    }
+  }
 }

@@ -15,100 +15,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a Confluent-compatible schema registry for Avro over HTTP on 127.0.0.1, keeping its
- * state in the Kafka topic {@code _schemas}.
+ * Serves a Confluent-compatible schema registry for Avro over HTTP on 127.0.0.1, keeping its state
+ * in the Kafka topic {@code _schemas}.
  *
- * <p>It implements the part of Confluent Schema Registry's REST API that serializers,
- * Confluent's Python and Go clients and UIs use: registering and looking up schemas under
- * subjects ({@code POST /subjects/{s}/versions}, {@code POST /subjects/{s}}), reading them
- * ({@code GET /schemas/ids/{id}} and {@code /subjects}, {@code /versions}, {@code /versions/{v}}
- * or {@code latest}), compatibility levels ({@code GET|PUT /config}, {@code /config/{s}}) and
- * compatibility tests ({@code POST /compatibility/subjects/{s}/versions[/{v}]}). One global id
- * per distinct schema, versions per subject, BACKWARD by default; an incompatible schema answers
- * 409. Errors and content types follow Confluent's ({@link RegistryHttpHandler}); rules live in
- * {@link SchemaStore}. Only Avro, no schema references, no deletes.
+ * <p>It implements the part of Confluent Schema Registry's REST API that serializers, Confluent's
+ * Python and Go clients and UIs use: registering and looking up schemas under subjects ({@code POST
+ * /subjects/{s}/versions}, {@code POST /subjects/{s}}), reading them ({@code GET /schemas/ids/{id}}
+ * and {@code /subjects}, {@code /versions}, {@code /versions/{v}} or {@code latest}), compatibility
+ * levels ({@code GET|PUT /config}, {@code /config/{s}}) and compatibility tests ({@code POST
+ * /compatibility/subjects/{s}/versions[/{v}]}). One global id per distinct schema, versions per
+ * subject, BACKWARD by default; an incompatible schema answers 409. Errors and content types follow
+ * Confluent's ({@link RegistryHttpHandler}); rules live in {@link SchemaStore}. Only Avro, no
+ * schema references, no deletes.
  *
  * <p>Every change is written to the compacted topic {@code _schemas} (created if missing) and
- * acknowledged by the broker before it is answered; a new registry started on the same broker
- * reads the topic to its end first, so ids, versions and levels survive restarts. The record
- * format is described on {@link SchemaLog}. Run one registry per broker at a time.
+ * acknowledged by the broker before it is answered; a new registry started on the same broker reads
+ * the topic to its end first, so ids, versions and levels survive restarts. The record format is
+ * described on {@link SchemaLog}. Run one registry per broker at a time.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalSchemaRegistry.class);
-    private static final int HTTP_THREADS = 4;
+  private static final Logger LOG = LoggerFactory.getLogger(LocalSchemaRegistry.class);
+  private static final int HTTP_THREADS = 4;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final SchemaLog log;
-    private boolean closed;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final SchemaLog log;
+  private boolean closed;
 
-    private LocalSchemaRegistry(final HttpServer server, final ExecutorService executor, final SchemaLog log) {
-        this.server = server;
-        this.executor = executor;
-        this.log = log;
+  private LocalSchemaRegistry(
+      final HttpServer server, final ExecutorService executor, final SchemaLog log) {
+    this.server = server;
+    this.executor = executor;
+    this.log = log;
+  }
+
+  /**
+   * Rebuilds the registry's state from {@code _schemas} and starts serving HTTP.
+   *
+   * @param port the HTTP port on 127.0.0.1, or 0 to pick a free one
+   * @param bootstrapServers the Kafka cluster that holds {@code _schemas}
+   */
+  public static LocalSchemaRegistry start(final int port, final String bootstrapServers) {
+    final ObjectMapper json = new ObjectMapper();
+    final SchemaStore store = new SchemaStore();
+    final SchemaLog log = SchemaLog.open(bootstrapServers, store, json);
+    final ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads());
+    try {
+      final HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+      server.createContext("/", new RegistryHttpHandler(store, log, json));
+      server.setExecutor(executor);
+      server.start();
+      final LocalSchemaRegistry registry = new LocalSchemaRegistry(server, executor, log);
+      LOG.info("Schema registry ready at {}", registry.url());
+      return registry;
+    } catch (final IOException e) {
+      executor.shutdownNow();
+      log.close();
+      throw new UncheckedIOException("Cannot start the schema registry on port " + port, e);
     }
+  }
 
-    /**
-     * Rebuilds the registry's state from {@code _schemas} and starts serving HTTP.
-     *
-     * @param port the HTTP port on 127.0.0.1, or 0 to pick a free one
-     * @param bootstrapServers the Kafka cluster that holds {@code _schemas}
-     */
-    public static LocalSchemaRegistry start(final int port, final String bootstrapServers) {
-        final ObjectMapper json = new ObjectMapper();
-        final SchemaStore store = new SchemaStore();
-        final SchemaLog log = SchemaLog.open(bootstrapServers, store, json);
-        final ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads());
-        try {
-            final HttpServer server =
-                    HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            server.createContext("/", new RegistryHttpHandler(store, log, json));
-            server.setExecutor(executor);
-            server.start();
-            final LocalSchemaRegistry registry = new LocalSchemaRegistry(server, executor, log);
-            LOG.info("Schema registry ready at {}", registry.url());
-            return registry;
-        } catch (final IOException e) {
-            executor.shutdownNow();
-            log.close();
-            throw new UncheckedIOException("Cannot start the schema registry on port " + port, e);
-        }
-    }
+  /** Returns the registry's base URL, {@code http://127.0.0.1:PORT}. */
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
 
-    /** Returns the registry's base URL, {@code http://127.0.0.1:PORT}. */
-    public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+  /** Stops serving HTTP, lets running requests finish and closes the Kafka producer. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
+    closed = true;
+    server.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("Schema registry requests still running after 10 s; interrupting them");
+        executor.shutdownNow();
+      }
+    } catch (final InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    log.close();
+    LOG.info("Schema registry stopped");
+  }
 
-    /** Stops serving HTTP, lets running requests finish and closes the Kafka producer. Idempotent. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        server.stop(0);
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("Schema registry requests still running after 10 s; interrupting them");
-                executor.shutdownNow();
-            }
-        } catch (final InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        log.close();
-        LOG.info("Schema registry stopped");
-    }
-
-    private static ThreadFactory daemonThreads() {
-        final AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            final Thread thread = new Thread(runnable, "schema-registry-http-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
+  private static ThreadFactory daemonThreads() {
+    final AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      final Thread thread = new Thread(runnable, "schema-registry-http-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 }

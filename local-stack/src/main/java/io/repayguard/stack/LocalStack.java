@@ -8,78 +8,85 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the whole local environment — a single-node Kafka broker, a schema registry on it and
- * the project's topics — and stops it in reverse order.
+ * Starts the whole local environment — a single-node Kafka broker, a schema registry on it and the
+ * project's topics — and stops it in reverse order.
  *
- * <p>Topics are created if missing with the requested partitions, replication factor 1 and
- * {@code retention.ms=-1}, because replay and scoring need history and Kafka would otherwise
- * delete records by their (historical) event timestamps. With a data directory the broker keeps
- * its data in {@code <dataDir>/kafka} and a restart finds topics, records and schemas again.
+ * <p>Topics are created if missing with the requested partitions, replication factor 1 and {@code
+ * retention.ms=-1}, because replay and scoring need history and Kafka would otherwise delete
+ * records by their (historical) event timestamps. With a data directory the broker keeps its data
+ * in {@code <dataDir>/kafka} and a restart finds topics, records and schemas again.
  */
 public final class LocalStack implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
-    private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+  private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
 
-    private final LocalKafka kafka;
-    private final LocalSchemaRegistry registry;
+  private final LocalKafka kafka;
+  private final LocalSchemaRegistry registry;
 
-    private LocalStack(final LocalKafka kafka, final LocalSchemaRegistry registry) {
-        this.kafka = kafka;
-        this.registry = registry;
+  private LocalStack(final LocalKafka kafka, final LocalSchemaRegistry registry) {
+    this.kafka = kafka;
+    this.registry = registry;
+  }
+
+  /** Starts the broker, then the registry, then creates the topics; returns when all are ready. */
+  public static LocalStack start(final StackOptions options) {
+    final long startNanos = System.nanoTime();
+    final LocalKafka kafka =
+        LocalKafka.start(
+            options.kafkaPort(),
+            options.dataDirOrNull() == null ? null : options.dataDirOrNull().resolve("kafka"));
+    try {
+      final LocalSchemaRegistry registry =
+          LocalSchemaRegistry.start(options.registryPort(), kafka.bootstrapServers());
+      try {
+        createTopics(kafka.bootstrapServers(), options.partitions(), options.topics());
+      } catch (final RuntimeException e) {
+        registry.close();
+        throw e;
+      }
+      LOG.info(
+          "Local stack ready in {} ms: Kafka {}, schema registry {}",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+          kafka.bootstrapServers(),
+          registry.url());
+      return new LocalStack(kafka, registry);
+    } catch (final RuntimeException e) {
+      kafka.close();
+      throw e;
     }
+  }
 
-    /** Starts the broker, then the registry, then creates the topics; returns when all are ready. */
-    public static LocalStack start(final StackOptions options) {
-        final long startNanos = System.nanoTime();
-        final LocalKafka kafka = LocalKafka.start(options.kafkaPort(),
-                options.dataDirOrNull() == null ? null : options.dataDirOrNull().resolve("kafka"));
-        try {
-            final LocalSchemaRegistry registry =
-                    LocalSchemaRegistry.start(options.registryPort(), kafka.bootstrapServers());
-            try {
-                createTopics(kafka.bootstrapServers(), options.partitions(), options.topics());
-            } catch (final RuntimeException e) {
-                registry.close();
-                throw e;
-            }
-            LOG.info("Local stack ready in {} ms: Kafka {}, schema registry {}",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-                    kafka.bootstrapServers(), registry.url());
-            return new LocalStack(kafka, registry);
-        } catch (final RuntimeException e) {
-            kafka.close();
-            throw e;
-        }
-    }
+  /**
+   * Creates each named topic that does not exist yet, with {@code partitions} partitions,
+   * replication factor 1 and {@code retention.ms=-1}; existing topics are left as they are.
+   */
+  public static void createTopics(
+      final String bootstrapServers, final int partitions, final List<String> names) {
+    Topics.createIfMissing(
+        bootstrapServers,
+        names.stream()
+            .map(name -> new NewTopic(name, partitions, (short) 1).configs(KEEP_FOREVER))
+            .toList());
+  }
 
-    /**
-     * Creates each named topic that does not exist yet, with {@code partitions} partitions,
-     * replication factor 1 and {@code retention.ms=-1}; existing topics are left as they are.
-     */
-    public static void createTopics(final String bootstrapServers, final int partitions, final List<String> names) {
-        Topics.createIfMissing(bootstrapServers, names.stream()
-                .map(name -> new NewTopic(name, partitions, (short) 1).configs(KEEP_FOREVER))
-                .toList());
-    }
+  /** Returns the broker's address, {@code 127.0.0.1:PORT}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
 
-    /** Returns the broker's address, {@code 127.0.0.1:PORT}. */
-    public String bootstrapServers() {
-        return kafka.bootstrapServers();
-    }
+  /** Returns the schema registry's base URL, {@code http://127.0.0.1:PORT}. */
+  public String schemaRegistryUrl() {
+    return registry.url();
+  }
 
-    /** Returns the schema registry's base URL, {@code http://127.0.0.1:PORT}. */
-    public String schemaRegistryUrl() {
-        return registry.url();
+  /** Stops the schema registry, then the broker, waiting for both. */
+  @Override
+  public void close() {
+    try {
+      registry.close();
+    } finally {
+      kafka.close();
     }
-
-    /** Stops the schema registry, then the broker, waiting for both. */
-    @Override
-    public void close() {
-        try {
-            registry.close();
-        } finally {
-            kafka.close();
-        }
-    }
+  }
 }

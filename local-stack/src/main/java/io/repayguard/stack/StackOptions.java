@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Says how to start a {@link LocalStack}: ports, the partitions and names of the topics to
- * create, and where data lives.
+ * Says how to start a {@link LocalStack}: ports, the partitions and names of the topics to create,
+ * and where data lives.
  *
  * @param kafkaPort the broker's client port on 127.0.0.1, 0 for a free one
  * @param registryPort the schema registry's HTTP port on 127.0.0.1, 0 for a free one
@@ -15,16 +15,17 @@ import java.util.Objects;
  *     restarts, or null for temporary data deleted on close
  * @param topics the topics to create if missing, with {@code retention.ms=-1}
  */
-public record StackOptions(int kafkaPort, int registryPort, int partitions, Path dataDirOrNull, List<String> topics) {
+public record StackOptions(
+    int kafkaPort, int registryPort, int partitions, Path dataDirOrNull, List<String> topics) {
 
-    /** Validates the options and copies the topic list. */
-    public StackOptions {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
-        }
-        if (kafkaPort < 0 || registryPort < 0) {
-            throw new IllegalArgumentException("ports must be 0 or positive");
-        }
-        topics = List.copyOf(Objects.requireNonNull(topics, "topics"));
+  /** Validates the options and copies the topic list. */
+  public StackOptions {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
     }
+    if (kafkaPort < 0 || registryPort < 0) {
+      throw new IllegalArgumentException("ports must be 0 or positive");
+    }
+    topics = List.copyOf(Objects.requireNonNull(topics, "topics"));
+  }
 }

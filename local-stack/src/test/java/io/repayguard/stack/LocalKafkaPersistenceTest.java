@@ -19,34 +19,34 @@ import org.junit.jupiter.api.io.TempDir;
 /** Restarts a broker on the same data directory and finds the data again. */
 class LocalKafkaPersistenceTest {
 
-    @TempDir
-    Path dataDir;
+  @TempDir Path dataDir;
 
-    @Test
-    void shouldKeepTopicsRecordsAndClusterIdAcrossARestartOnTheSameDirectory() throws Exception {
-        // Given
-        final String clusterIdBefore;
-        try (LocalKafka kafka = LocalKafka.start(0, dataDir)) {
-            LocalStack.createTopics(kafka.bootstrapServers(), 1, List.of("durable"));
-            try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers(), Map.of());
-                    Admin admin = admin(kafka.bootstrapServers())) {
-                producer.send(new ProducerRecord<>("durable", "k", "survives")).get();
-                clusterIdBefore = admin.describeCluster().clusterId().get();
-            }
-        }
-        assertThat(dataDir.resolve("meta.properties")).exists();
-
-        // When
-        try (LocalKafka restarted = LocalKafka.start(0, dataDir);
-                Admin admin = admin(restarted.bootstrapServers())) {
-
-            // Then
-            assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterIdBefore);
-            final List<ConsumerRecord<String, String>> read =
-                    readAtLeast(restarted.bootstrapServers(), "durable", "read_uncommitted", 1);
-            assertThat(read).extracting(ConsumerRecord::key, ConsumerRecord::value)
-                    .containsExactly(tuple("k", "survives"));
-        }
-        assertThat(dataDir).exists();
+  @Test
+  void shouldKeepTopicsRecordsAndClusterIdAcrossARestartOnTheSameDirectory() throws Exception {
+    // Given
+    final String clusterIdBefore;
+    try (LocalKafka kafka = LocalKafka.start(0, dataDir)) {
+      LocalStack.createTopics(kafka.bootstrapServers(), 1, List.of("durable"));
+      try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers(), Map.of());
+          Admin admin = admin(kafka.bootstrapServers())) {
+        producer.send(new ProducerRecord<>("durable", "k", "survives")).get();
+        clusterIdBefore = admin.describeCluster().clusterId().get();
+      }
     }
+    assertThat(dataDir.resolve("meta.properties")).exists();
+
+    // When
+    try (LocalKafka restarted = LocalKafka.start(0, dataDir);
+        Admin admin = admin(restarted.bootstrapServers())) {
+
+      // Then
+      assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterIdBefore);
+      final List<ConsumerRecord<String, String>> read =
+          readAtLeast(restarted.bootstrapServers(), "durable", "read_uncommitted", 1);
+      assertThat(read)
+          .extracting(ConsumerRecord::key, ConsumerRecord::value)
+          .containsExactly(tuple("k", "survives"));
+    }
+    assertThat(dataDir).exists();
+  }
 }

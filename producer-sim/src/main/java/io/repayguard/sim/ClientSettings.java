@@ -7,11 +7,11 @@ import java.util.Map;
 /**
  * Where the Kafka cluster and the schema registry are, plus any extra client properties.
  *
- * @param extra further client and serde properties (security, {@code basic.auth.*}, ...), passed
- *     to every client as they are
+ * @param extra further client and serde properties (security, {@code basic.auth.*}, ...), passed to
+ *     every client as they are
  */
-public record ClientSettings(String bootstrapServers, String schemaRegistryUrl,
-    Map<String, String> extra) {
+public record ClientSettings(
+    String bootstrapServers, String schemaRegistryUrl, Map<String, String> extra) {
 
   public ClientSettings {
     extra = Map.copyOf(extra);

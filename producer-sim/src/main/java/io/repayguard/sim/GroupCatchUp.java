@@ -25,10 +25,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Tells whether a consumer group has processed everything on every partition it reads.
  *
- * <p>Caught up means: no committed data record lies at or after the group's committed offset on
- * any assigned partition. Transaction markers occupy offsets but are not data, so where the end
- * offset is beyond the committed one the partition is read, read_committed, to see whether a data
- * record is there.
+ * <p>Caught up means: no committed data record lies at or after the group's committed offset on any
+ * assigned partition. Transaction markers occupy offsets but are not data, so where the end offset
+ * is beyond the committed one the partition is read, read_committed, to see whether a data record
+ * is there.
  */
 public final class GroupCatchUp implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -44,8 +44,8 @@ public final class GroupCatchUp implements AutoCloseable {
     consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.probe = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    this.probe =
+        new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Polls until the group is caught up; fails after {@code timeout}. */
@@ -53,8 +53,14 @@ public final class GroupCatchUp implements AutoCloseable {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (!caughtUp()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("consumer group " + group + " did not catch up within "
-            + timeout + " (is the detector running with application id " + group + "?)");
+        throw new IllegalStateException(
+            "consumer group "
+                + group
+                + " did not catch up within "
+                + timeout
+                + " (is the detector running with application id "
+                + group
+                + "?)");
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
@@ -68,8 +74,8 @@ public final class GroupCatchUp implements AutoCloseable {
       partitions.addAll(committed.keySet());
       return !partitions.isEmpty() && processedUpTo(committed, endOffsets(partitions));
     } catch (final ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot read the offsets of group " + group + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read the offsets of group " + group + ": " + e.getMessage(), e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -84,8 +90,8 @@ public final class GroupCatchUp implements AutoCloseable {
     try {
       return processedUpTo(committed(), ends);
     } catch (final ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot read the offsets of group " + group + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read the offsets of group " + group + ": " + e.getMessage(), e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -95,27 +101,35 @@ public final class GroupCatchUp implements AutoCloseable {
   /** The group's committed offsets. */
   public Map<TopicPartition, OffsetAndMetadata> committed()
       throws ExecutionException, InterruptedException, TimeoutException {
-    return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+    return admin
+        .listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata()
         .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private boolean processedUpTo(final Map<TopicPartition, OffsetAndMetadata> committed,
+  private boolean processedUpTo(
+      final Map<TopicPartition, OffsetAndMetadata> committed,
       final Map<TopicPartition, Long> ends) {
     final Map<TopicPartition, Long> unread = new HashMap<>();
-    ends.forEach((partition, end) -> {
-      final OffsetAndMetadata done = committed.get(partition);
-      final long from = done == null ? 0 : done.offset();
-      if (end > from) {
-        unread.put(partition, from);
-      }
-    });
+    ends.forEach(
+        (partition, end) -> {
+          final OffsetAndMetadata done = committed.get(partition);
+          final long from = done == null ? 0 : done.offset();
+          if (end > from) {
+            unread.put(partition, from);
+          }
+        });
     return unread.isEmpty() || !hasData(unread, ends);
   }
 
   private Collection<TopicPartition> assigned()
       throws ExecutionException, InterruptedException, TimeoutException {
-    final ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
-        .describedGroups().get(group).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    final ConsumerGroupDescription description =
+        admin
+            .describeConsumerGroups(List.of(group))
+            .describedGroups()
+            .get(group)
+            .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     final Set<TopicPartition> partitions = new HashSet<>();
     for (final MemberDescription member : description.members()) {
       partitions.addAll(member.assignment().topicPartitions());
@@ -129,15 +143,17 @@ public final class GroupCatchUp implements AutoCloseable {
     final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
     final Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
         .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .forEach((p, info) -> ends.put(p, info.offset()));
     return ends;
   }
 
   /** True when a data record lies between each partition's start offset and its end. */
-  private boolean hasData(final Map<TopicPartition, Long> from,
-      final Map<TopicPartition, Long> ends) {
+  private boolean hasData(
+      final Map<TopicPartition, Long> from, final Map<TopicPartition, Long> ends) {
     probe.assign(from.keySet());
     from.forEach(probe::seek);
     final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();

@@ -23,8 +23,8 @@ public final class HistoryFile {
   private HistoryFile() {}
 
   /** Writes the first {@code events} input records of the world; returns how many it wrote. */
-  public static long write(final Path file, final Simulator.Options options, final long events,
-      final PrintStream out) {
+  public static long write(
+      final Path file, final Simulator.Options options, final long events, final PrintStream out) {
     final Simulator simulator = new Simulator(options);
     final SimTopics topics = SimTopics.defaults();
     final long start = System.nanoTime();
@@ -53,8 +53,8 @@ public final class HistoryFile {
     } catch (final IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
-    out.printf("wrote %d records to %s in %.1f s%n", written, file,
-        (System.nanoTime() - start) / 1e9);
+    out.printf(
+        "wrote %d records to %s in %.1f s%n", written, file, (System.nanoTime() - start) / 1e9);
     return written;
   }
 }

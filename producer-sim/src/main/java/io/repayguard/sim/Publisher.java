@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Publisher {
   /** Files with more records than this print progress instead of every record. */
   static final int ECHO_LIMIT = 200;
+
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
   /**
@@ -35,17 +36,22 @@ public final class Publisher {
    * @param idleTimeout the detector's idle timeout, waited out at a barrier after catching up
    * @param topicMap topic names to use instead of the file's (DESIGN.md's defaults)
    */
-  public record Options(Path file, Optional<String> barrierGroup, Duration barrierWait,
-      Duration idleTimeout, Duration catchUpTimeout, Map<String, String> topicMap) {
+  public record Options(
+      Path file,
+      Optional<String> barrierGroup,
+      Duration barrierWait,
+      Duration idleTimeout,
+      Duration catchUpTimeout,
+      Map<String, String> topicMap) {
     public Options {
       topicMap = Map.copyOf(topicMap);
     }
 
     /** Options with DESIGN.md's topic names and a detector waited for at barriers. */
-    public static Options forDetector(final Path file, final String group,
-        final Duration idleTimeout) {
-      return new Options(file, Optional.of(group), Duration.ZERO, idleTimeout,
-          Duration.ofMinutes(2), Map.of());
+    public static Options forDetector(
+        final Path file, final String group, final Duration idleTimeout) {
+      return new Options(
+          file, Optional.of(group), Duration.ZERO, idleTimeout, Duration.ofMinutes(2), Map.of());
     }
   }
 
@@ -66,8 +72,9 @@ public final class Publisher {
     final long total = countRecords(options.file());
     final boolean echo = total <= ECHO_LIMIT;
     if (!echo) {
-      out.printf("checked %d records of %s in %.1f s: every line is valid%n", total,
-          options.file(), (System.nanoTime() - checkStart) / 1e9);
+      out.printf(
+          "checked %d records of %s in %.1f s: every line is valid%n",
+          total, options.file(), (System.nanoTime() - checkStart) / 1e9);
     }
     final Instant start = Instant.now();
     final Map<String, Object> props = settings.clientProperties();
@@ -82,42 +89,60 @@ public final class Publisher {
     final AvroSerializer<GenericRecord> values = new AvroSerializer<>();
     values.configure(props, false);
     try (KafkaProducer<String, GenericRecord> producer =
-             new KafkaProducer<>(props, new StringSerializer(), values);
-         GroupCatchUp catchUp = options.barrierGroup()
-             .map(g -> new GroupCatchUp(settings.clientProperties(), g)).orElse(null)) {
-      final Barrier barrier = () -> {
-        producer.flush();
-        rethrow(failure);
-        barriers[0]++;
-        out.println("barrier: " + waitAtBarrier(options, catchUp));
-      };
-      ScenarioFile.stream(options.file(), line -> {
-        if (line instanceof ScenarioFile.Publish p) {
-          final String topic = options.topicMap().getOrDefault(p.topic(), p.topic());
-          producer.send(new ProducerRecord<>(topic, null, p.timestamp(), p.key(), p.value()),
-              (metadata, e) -> {
-                if (e != null) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-          sent[0]++;
-          if (echo) {
-            out.println("sent " + topic + " key=" + p.key() + " eventTime="
-                + Instant.ofEpochMilli(p.timestamp()));
-          } else if (System.nanoTime() - lastProgress[0] > PROGRESS_EVERY.toNanos()) {
-            lastProgress[0] = System.nanoTime();
-            progress(sent[0], total, start);
-          }
-        } else {
-          barrier.run();
-        }
-      });
+            new KafkaProducer<>(props, new StringSerializer(), values);
+        GroupCatchUp catchUp =
+            options
+                .barrierGroup()
+                .map(g -> new GroupCatchUp(settings.clientProperties(), g))
+                .orElse(null)) {
+      final Barrier barrier =
+          () -> {
+            producer.flush();
+            rethrow(failure);
+            barriers[0]++;
+            out.println("barrier: " + waitAtBarrier(options, catchUp));
+          };
+      ScenarioFile.stream(
+          options.file(),
+          line -> {
+            if (line instanceof ScenarioFile.Publish p) {
+              final String topic = options.topicMap().getOrDefault(p.topic(), p.topic());
+              producer.send(
+                  new ProducerRecord<>(topic, null, p.timestamp(), p.key(), p.value()),
+                  (metadata, e) -> {
+                    if (e != null) {
+                      failure.compareAndSet(null, e);
+                    }
+                  });
+              sent[0]++;
+              if (echo) {
+                out.println(
+                    "sent "
+                        + topic
+                        + " key="
+                        + p.key()
+                        + " eventTime="
+                        + Instant.ofEpochMilli(p.timestamp()));
+              } else if (System.nanoTime() - lastProgress[0] > PROGRESS_EVERY.toNanos()) {
+                lastProgress[0] = System.nanoTime();
+                progress(sent[0], total, start);
+              }
+            } else {
+              barrier.run();
+            }
+          });
       producer.flush();
       rethrow(failure);
     }
     final Duration took = Duration.between(start, Instant.now());
-    out.println("published " + sent[0] + " records, " + barriers[0] + " barriers, in "
-        + took.toMillis() + " ms");
+    out.println(
+        "published "
+            + sent[0]
+            + " records, "
+            + barriers[0]
+            + " barriers, in "
+            + took.toMillis()
+            + " ms");
     return new Summary(sent[0], barriers[0], took);
   }
 
@@ -132,7 +157,8 @@ public final class Publisher {
       Thread.sleep(options.idleTimeout().plusSeconds(1).toMillis());
       catchUp.await(options.catchUpTimeout());
       return "detector caught up and idle after "
-          + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms";
+          + Duration.ofNanos(System.nanoTime() - start).toMillis()
+          + " ms";
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted at a barrier", e);
@@ -140,14 +166,16 @@ public final class Publisher {
   }
 
   private void progress(final long sent, final long total, final Instant start) {
-    final double seconds = Math.max(0.001, Duration.between(start, Instant.now()).toMillis() / 1000.0);
-    out.printf("sent %d/%d records (%.0f%%), %.0f records/s%n", sent, total,
-        100.0 * sent / Math.max(1, total), sent / seconds);
+    final double seconds =
+        Math.max(0.001, Duration.between(start, Instant.now()).toMillis() / 1000.0);
+    out.printf(
+        "sent %d/%d records (%.0f%%), %.0f records/s%n",
+        sent, total, 100.0 * sent / Math.max(1, total), sent / seconds);
   }
 
   /**
-   * Checks every line of {@code file} and counts its records; a
-   * {@link io.repayguard.scenario.ScenarioException} names the first bad line.
+   * Checks every line of {@code file} and counts its records; a {@link
+   * io.repayguard.scenario.ScenarioException} names the first bad line.
    */
   public static long check(final Path file) {
     return countRecords(file);
@@ -155,11 +183,13 @@ public final class Publisher {
 
   private static long countRecords(final Path file) {
     final long[] count = {0};
-    ScenarioFile.stream(file, line -> {
-      if (line instanceof ScenarioFile.Publish) {
-        count[0]++;
-      }
-    });
+    ScenarioFile.stream(
+        file,
+        line -> {
+          if (line instanceof ScenarioFile.Publish) {
+            count[0]++;
+          }
+        });
     return count[0];
   }
 

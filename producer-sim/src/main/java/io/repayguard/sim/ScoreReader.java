@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads ground truth and alerts from Kafka, read_committed, up to their settled ends (see
- * {@link TopicReader}), and scores them with {@link Scoring}.
+ * Reads ground truth and alerts from Kafka, read_committed, up to their settled ends (see {@link
+ * TopicReader}), and scores them with {@link Scoring}.
  *
  * <p>With {@code since}, only ground truth injected and alerts triggered at or after it count.
  */
@@ -23,8 +23,8 @@ public final class ScoreReader {
   }
 
   /** Reads both topics and scores them. */
-  public Scoring.Report score(final String groundTruthTopic, final String alertsTopic,
-      final Optional<Instant> since) {
+  public Scoring.Report score(
+      final String groundTruthTopic, final String alertsTopic, final Optional<Instant> since) {
     final long from = since.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
     final List<Scoring.Expected> truth = new ArrayList<>();
     final List<Scoring.Raised> raised = new ArrayList<>();
@@ -32,8 +32,8 @@ public final class ScoreReader {
       for (final Object value : reader.values(groundTruthTopic)) {
         final GroundTruth t = (GroundTruth) value;
         if (t.getInjectedAt().toEpochMilli() >= from) {
-          truth.add(new Scoring.Expected(t.getPlanId(), Set.copyOf(t.getExpectedRules()),
-              t.getCause()));
+          truth.add(
+              new Scoring.Expected(t.getPlanId(), Set.copyOf(t.getExpectedRules()), t.getCause()));
         }
       }
       for (final Object value : reader.values(alertsTopic)) {

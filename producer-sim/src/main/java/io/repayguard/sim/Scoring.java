@@ -55,7 +55,10 @@ public final class Scoring {
    * @param misses plans with an expected rule that was not raised
    * @param falseAlarms plans with a raised rule that was not expected
    */
-  public record Report(Map<Rule, Counts> perRule, Counts overall, List<Difference> misses,
+  public record Report(
+      Map<Rule, Counts> perRule,
+      Counts overall,
+      List<Difference> misses,
       List<Difference> falseAlarms) {
 
     /** True when precision and recall are 1 for every rule. */
@@ -67,8 +70,16 @@ public final class Scoring {
     /** The table, then up to {@code examples} misses and false alarms. */
     public String render(final int examples) {
       final StringBuilder text = new StringBuilder();
-      text.append(String.format(Locale.ROOT, "%-26s %8s %8s %8s %9s %7s%n", "rule", "expected",
-          "raised", "matched", "precision", "recall"));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%-26s %8s %8s %8s %9s %7s%n",
+              "rule",
+              "expected",
+              "raised",
+              "matched",
+              "precision",
+              "recall"));
       perRule.forEach((rule, c) -> text.append(row(rule.name(), c)));
       text.append(row("overall", overall));
       appendExamples(text, "missed", misses, examples);
@@ -77,21 +88,45 @@ public final class Scoring {
     }
 
     private static String row(final String name, final Counts c) {
-      return String.format(Locale.ROOT, "%-26s %8d %8d %8d %9.3f %7.3f%n", name, c.expected(),
-          c.raised(), c.truePositives(), c.precision(), c.recall());
+      return String.format(
+          Locale.ROOT,
+          "%-26s %8d %8d %8d %9.3f %7.3f%n",
+          name,
+          c.expected(),
+          c.raised(),
+          c.truePositives(),
+          c.precision(),
+          c.recall());
     }
 
-    private static void appendExamples(final StringBuilder text, final String label,
-        final List<Difference> differences, final int examples) {
+    private static void appendExamples(
+        final StringBuilder text,
+        final String label,
+        final List<Difference> differences,
+        final int examples) {
       if (differences.isEmpty()) {
         return;
       }
-      text.append(String.format(Locale.ROOT, "%d plans %s, first %d:%n", differences.size(),
-          label.equals("missed") ? "with a missed alert" : "with a false alarm",
-          Math.min(examples, differences.size())));
-      differences.stream().limit(examples).forEach(d -> text.append(String.format(Locale.ROOT,
-          "  %s plan %s expected %s raised %s%s%n", label, d.planId(), d.expected(), d.raised(),
-          d.cause() == null ? "" : " (" + d.cause() + ")")));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%d plans %s, first %d:%n",
+              differences.size(),
+              label.equals("missed") ? "with a missed alert" : "with a false alarm",
+              Math.min(examples, differences.size())));
+      differences.stream()
+          .limit(examples)
+          .forEach(
+              d ->
+                  text.append(
+                      String.format(
+                          Locale.ROOT,
+                          "  %s plan %s expected %s raised %s%s%n",
+                          label,
+                          d.planId(),
+                          d.expected(),
+                          d.raised(),
+                          d.cause() == null ? "" : " (" + d.cause() + ")")));
     }
   }
 
@@ -114,12 +149,15 @@ public final class Scoring {
       counts.put(rule, new long[3]);
     }
     expected.forEach((plan, rules) -> rules.forEach(rule -> counts.get(rule)[0]++));
-    raised.forEach((plan, rules) -> rules.forEach(rule -> {
-      counts.get(rule)[1]++;
-      if (expected.getOrDefault(plan, Set.of()).contains(rule)) {
-        counts.get(rule)[2]++;
-      }
-    }));
+    raised.forEach(
+        (plan, rules) ->
+            rules.forEach(
+                rule -> {
+                  counts.get(rule)[1]++;
+                  if (expected.getOrDefault(plan, Set.of()).contains(rule)) {
+                    counts.get(rule)[2]++;
+                  }
+                }));
     final Map<Rule, Counts> perRule = new EnumMap<>(Rule.class);
     long[] all = new long[3];
     for (final Map.Entry<Rule, long[]> e : counts.entrySet()) {
@@ -127,22 +165,33 @@ public final class Scoring {
       perRule.put(e.getKey(), new Counts(c[0], c[1], c[2]));
       all = new long[] {all[0] + c[0], all[1] + c[1], all[2] + c[2]};
     }
-    return new Report(perRule, new Counts(all[0], all[1], all[2]),
-        differences(expected, raised, causes), differences(raised, expected, causes).stream()
-            .map(d -> new Difference(d.planId(), d.raised(), d.expected(), d.cause())).toList());
+    return new Report(
+        perRule,
+        new Counts(all[0], all[1], all[2]),
+        differences(expected, raised, causes),
+        differences(raised, expected, causes).stream()
+            .map(d -> new Difference(d.planId(), d.raised(), d.expected(), d.cause()))
+            .toList());
   }
 
   /** Plans where {@code left} holds a rule {@code right} does not, as (left, right). */
-  private static List<Difference> differences(final Map<String, Set<Rule>> left,
-      final Map<String, Set<Rule>> right, final Map<String, String> causes) {
+  private static List<Difference> differences(
+      final Map<String, Set<Rule>> left,
+      final Map<String, Set<Rule>> right,
+      final Map<String, String> causes) {
     final List<Difference> out = new ArrayList<>();
-    left.forEach((plan, rules) -> {
-      final Set<Rule> other = right.getOrDefault(plan, Set.of());
-      if (!other.containsAll(rules)) {
-        out.add(new Difference(plan, new LinkedHashSet<>(rules), new LinkedHashSet<>(other),
-            causes.get(plan)));
-      }
-    });
+    left.forEach(
+        (plan, rules) -> {
+          final Set<Rule> other = right.getOrDefault(plan, Set.of());
+          if (!other.containsAll(rules)) {
+            out.add(
+                new Difference(
+                    plan,
+                    new LinkedHashSet<>(rules),
+                    new LinkedHashSet<>(other),
+                    causes.get(plan)));
+          }
+        });
     return out;
   }
 }

@@ -1,8 +1,8 @@
 package io.repayguard.sim;
 
 /** The topics the simulator writes: the three inputs and its ground truth. */
-public record SimTopics(String creditUse, String merchantOrder, String repaymentPlan,
-    String groundTruth) {
+public record SimTopics(
+    String creditUse, String merchantOrder, String repaymentPlan, String groundTruth) {
 
   /** Topic of the simulator's ground truth (Avro {@code GroundTruth}, keyed by planId). */
   public static final String GROUND_TRUTH = "repayguard-ground-truth";

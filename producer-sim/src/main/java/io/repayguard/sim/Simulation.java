@@ -11,8 +11,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -36,12 +36,21 @@ public final class Simulation {
    * @param maxEvents stop after this many input records (the started bursts still finish)
    * @param duration stop after this wall-clock time
    */
-  public record Run(OptionalLong ratePerSecond, OptionalLong maxEvents,
-      Optional<Duration> duration, SimTopics topics) {}
+  public record Run(
+      OptionalLong ratePerSecond,
+      OptionalLong maxEvents,
+      Optional<Duration> duration,
+      SimTopics topics) {}
 
   /** What was sent. */
-  public record Summary(long events, long groundTruth, Map<Rule, Long> injected, long borrowings,
-      Instant firstEventTime, Instant lastEventTime, Duration took) {
+  public record Summary(
+      long events,
+      long groundTruth,
+      Map<Rule, Long> injected,
+      long borrowings,
+      Instant firstEventTime,
+      Instant lastEventTime,
+      Duration took) {
     /** Input records per second of wall-clock time. */
     public double rate() {
       return events / Math.max(0.001, took.toMillis() / 1000.0);
@@ -52,7 +61,7 @@ public final class Simulation {
   private final PrintStream out;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicLong sent = new AtomicLong();
-  private volatile Consumer<SimRecord> onSent = record -> { };
+  private volatile Consumer<SimRecord> onSent = record -> {};
   private boolean progress = true;
 
   public Simulation(final ClientSettings settings, final PrintStream out) {
@@ -98,11 +107,17 @@ public final class Simulation {
     long truths = 0;
     Long first = null;
     try (KafkaProducer<String, SpecificRecord> producer =
-             new KafkaProducer<>(props, new StringSerializer(), values)) {
+        new KafkaProducer<>(props, new StringSerializer(), values)) {
       while (simulator.hasNext()) {
         final SimRecord record = simulator.next();
-        producer.send(new ProducerRecord<>(run.topics().of(record.kind()), null,
-            record.timestamp(), record.key(), record.value()), (metadata, e) -> {
+        producer.send(
+            new ProducerRecord<>(
+                run.topics().of(record.kind()),
+                null,
+                record.timestamp(),
+                record.key(),
+                record.value()),
+            (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
               }
@@ -130,12 +145,24 @@ public final class Simulation {
       rethrow(failure);
     }
     final Duration took = Duration.ofNanos(System.nanoTime() - start);
-    final Summary summary = new Summary(sent.get(), truths, simulator.injected(),
-        simulator.borrowings(), Instant.ofEpochMilli(first == null ? 0 : first),
-        Instant.ofEpochMilli(simulator.lastEventTime()), took);
-    out.printf("simulated %d events (%d borrowings, %d anomalies with ground truth) in %.1f s, "
-            + "%.0f events/s, event time %s .. %s%n", summary.events(), summary.borrowings(),
-        truths, took.toMillis() / 1000.0, summary.rate(), summary.firstEventTime(),
+    final Summary summary =
+        new Summary(
+            sent.get(),
+            truths,
+            simulator.injected(),
+            simulator.borrowings(),
+            Instant.ofEpochMilli(first == null ? 0 : first),
+            Instant.ofEpochMilli(simulator.lastEventTime()),
+            took);
+    out.printf(
+        "simulated %d events (%d borrowings, %d anomalies with ground truth) in %.1f s, "
+            + "%.0f events/s, event time %s .. %s%n",
+        summary.events(),
+        summary.borrowings(),
+        truths,
+        took.toMillis() / 1000.0,
+        summary.rate(),
+        summary.firstEventTime(),
         summary.lastEventTime());
     return summary;
   }
@@ -143,7 +170,7 @@ public final class Simulation {
   private static boolean reachedEnd(final Run run, final long count, final long start) {
     return run.maxEvents().isPresent() && count >= run.maxEvents().getAsLong()
         || run.duration().isPresent()
-        && System.nanoTime() - start >= run.duration().get().toNanos();
+            && System.nanoTime() - start >= run.duration().get().toNanos();
   }
 
   /** Sleeps just enough to keep to the rate, checked every 100 records. */
@@ -159,20 +186,24 @@ public final class Simulation {
     }
   }
 
-  private void progress(final Run run, final long count, final long start,
-      final Simulator simulator) {
+  private void progress(
+      final Run run, final long count, final long start, final Simulator simulator) {
     final double seconds = (System.nanoTime() - start) / 1e9;
     final String remaining;
     if (run.maxEvents().isPresent()) {
       remaining = Math.max(0, run.maxEvents().getAsLong() - count) + " events";
     } else if (run.duration().isPresent()) {
-      remaining = String.format("%.0f s", Math.max(0,
-          run.duration().get().toMillis() / 1000.0 - seconds));
+      remaining =
+          String.format("%.0f s", Math.max(0, run.duration().get().toMillis() / 1000.0 - seconds));
     } else {
       remaining = "until stopped";
     }
-    out.printf("sent %d events, %.0f events/s, elapsed %.0f s, remaining %s, event time %s%n",
-        count, count / Math.max(0.001, seconds), seconds, remaining,
+    out.printf(
+        "sent %d events, %.0f events/s, elapsed %.0f s, remaining %s, event time %s%n",
+        count,
+        count / Math.max(0.001, seconds),
+        seconds,
+        remaining,
         Instant.ofEpochMilli(simulator.lastEventTime()));
   }
 

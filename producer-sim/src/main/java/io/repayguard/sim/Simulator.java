@@ -28,19 +28,25 @@ import java.util.SplittableRandom;
  *
  * <p>Deterministic for a seed: the same options give the same records; nothing reads the wall
  * clock. Records come in bursts (an opening burst per borrowing, then one per plan step); what a
- * decision must see is in the same burst, within a few minutes of event time, and what it must
- * not see is days later, beyond any read skew. {@link #stop()} finishes the bursts already
- * started, drops the rest, and ends with a clock record that moves detector time past every
- * pending decision.
+ * decision must see is in the same burst, within a few minutes of event time, and what it must not
+ * see is days later, beyond any read skew. {@link #stop()} finishes the bursts already started,
+ * drops the rest, and ends with a clock record that moves detector time past every pending
+ * decision.
  */
 public final class Simulator implements Iterator<SimRecord> {
   static final long MINUTE = Duration.ofMinutes(1).toMillis();
   static final long DAY = Duration.ofDays(1).toMillis();
   static final long MONTH = 30 * DAY;
+
   /** The fee cap the generated plans respect and the amount anomaly breaks (DESIGN.md default). */
   static final long MAX_FEE_BPS = 800;
-  /** Benign early ends (reversal, refund, restructuring) come this many days after the plan at least. */
+
+  /**
+   * Benign early ends (reversal, refund, restructuring) come this many days after the plan at
+   * least.
+   */
   static final int EARLY_END_MIN_DAYS = 8;
+
   /** The clock record comes this long after the last event, far past the 5-minute grace. */
   static final long CLOCK_AFTER = 30 * MINUTE;
 
@@ -53,15 +59,20 @@ public final class Simulator implements Iterator<SimRecord> {
    * @param start event time of the first borrowing
    * @param limit no borrowing starts after this event time (keep it behind the broker's clock)
    */
-  public record Options(int accounts, long seed, double anomalyRate, Map<Rule, Integer> mix,
-      Instant start, Instant limit) {
+  public record Options(
+      int accounts,
+      long seed,
+      double anomalyRate,
+      Map<Rule, Integer> mix,
+      Instant start,
+      Instant limit) {
     public Options {
       if (accounts < 2) {
         throw new IllegalArgumentException("accounts must be at least 2, got " + accounts);
       }
       if (anomalyRate < 0 || anomalyRate > 1) {
-        throw new IllegalArgumentException("anomaly-rate must be between 0 and 1, got "
-            + anomalyRate);
+        throw new IllegalArgumentException(
+            "anomaly-rate must be between 0 and 1, got " + anomalyRate);
       }
       mix = Map.copyOf(mix);
       if (mix.values().stream().anyMatch(w -> w < 0)
@@ -91,23 +102,30 @@ public final class Simulator implements Iterator<SimRecord> {
         try {
           rule = Rule.valueOf(kv[0].trim().toUpperCase(Locale.ROOT));
         } catch (final IllegalArgumentException e) {
-          throw new IllegalArgumentException("mix names unknown rule '" + kv[0].trim()
-              + "' (one of " + List.of(Rule.values()) + ")", e);
+          throw new IllegalArgumentException(
+              "mix names unknown rule '"
+                  + kv[0].trim()
+                  + "' (one of "
+                  + List.of(Rule.values())
+                  + ")",
+              e);
         }
         try {
           mix.put(rule, Integer.parseInt(kv[1].trim()));
         } catch (final NumberFormatException e) {
-          throw new IllegalArgumentException("mix weight '" + kv[1].trim()
-              + "' is not a whole number", e);
+          throw new IllegalArgumentException(
+              "mix weight '" + kv[1].trim() + "' is not a whole number", e);
         }
       }
       return mix;
     }
   }
 
-  /** A record waiting for its publish time; {@code burstStart} is its burst's first publish time. */
-  private record Entry(long publishAt, long seq, long burstStart, SimRecord record,
-      Runnable step) {}
+  /**
+   * A record waiting for its publish time; {@code burstStart} is its burst's first publish time.
+   */
+  private record Entry(
+      long publishAt, long seq, long burstStart, SimRecord record, Runnable step) {}
 
   private final Options options;
   private final String p;
@@ -115,8 +133,12 @@ public final class Simulator implements Iterator<SimRecord> {
   private final String[] identities;
   private final int[] linked;
   private final long arrivalSpacing;
-  private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> a.publishAt != b.publishAt
-      ? Long.compare(a.publishAt, b.publishAt) : Long.compare(a.seq, b.seq));
+  private final PriorityQueue<Entry> queue =
+      new PriorityQueue<>(
+          (a, b) ->
+              a.publishAt != b.publishAt
+                  ? Long.compare(a.publishAt, b.publishAt)
+                  : Long.compare(a.seq, b.seq));
   private final Map<Rule, Long> injected = new EnumMap<>(Rule.class);
   private final Map<Rule, Long> smoothWeights = new EnumMap<>(Rule.class);
   private long seq;
@@ -233,10 +255,18 @@ public final class Simulator implements Iterator<SimRecord> {
     clockSent = true;
     final long time = lastEventTime + CLOCK_AFTER;
     lastEventTime = time;
-    final CreditUse clock = CreditUse.newBuilder().setCreditId(p + "clock").setAccountId(p + "a0")
-        .setIdentityId(identities[0]).setMerchantOrderId(null).setAmountMinor(100)
-        .setCurrency("CNY").setInstallmentCount(1).setStatus(CreditStatus.APPROVED)
-        .setEventTime(Instant.ofEpochMilli(time)).build();
+    final CreditUse clock =
+        CreditUse.newBuilder()
+            .setCreditId(p + "clock")
+            .setAccountId(p + "a0")
+            .setIdentityId(identities[0])
+            .setMerchantOrderId(null)
+            .setAmountMinor(100)
+            .setCurrency("CNY")
+            .setInstallmentCount(1)
+            .setStatus(CreditStatus.APPROVED)
+            .setEventTime(Instant.ofEpochMilli(time))
+            .build();
     return new SimRecord(SimRecord.Kind.CREDIT_USE, clock.getCreditId(), clock, time);
   }
 
@@ -254,16 +284,35 @@ public final class Simulator implements Iterator<SimRecord> {
     final Injection injection = nextInjection(i);
     final boolean cash = injection == null && random.nextInt(10) == 0;
     final int benign = injection == null ? random.nextInt(100) : 100;
-    final Borrowing b = new Borrowing(p + "c" + i, cash ? null : p + "o" + i,
-        "m-" + random.nextInt(200), account, principal, count, t0);
+    final Borrowing b =
+        new Borrowing(
+            p + "c" + i,
+            cash ? null : p + "o" + i,
+            "m-" + random.nextInt(200),
+            account,
+            principal,
+            count,
+            t0);
     final long total = principal + principal * feeBps / 10_000;
     openBurst();
     if (injection != null && injection.cause() == Rule.NO_BORROWING) {
-      final Plan plan = new Plan(p + "p" + i, injection.variant() == 0 ? null : b.creditId,
-          account, count, total, t0 + MINUTE);
+      final Plan plan =
+          new Plan(
+              p + "p" + i,
+              injection.variant() == 0 ? null : b.creditId,
+              account,
+              count,
+              total,
+              t0 + MINUTE);
       planCreated(plan, false);
-      truth(plan, "NO_BORROWING: " + (plan.creditId == null ? "plan names no borrowing"
-          : "borrowing " + plan.creditId + " never arrives"), plan.createdAt, Rule.NO_BORROWING);
+      truth(
+          plan,
+          "NO_BORROWING: "
+              + (plan.creditId == null
+                  ? "plan names no borrowing"
+                  : "borrowing " + plan.creditId + " never arrives"),
+          plan.createdAt,
+          Rule.NO_BORROWING);
       closeBurst();
       plan.scheduleInstallment(1);
       return;
@@ -274,20 +323,30 @@ public final class Simulator implements Iterator<SimRecord> {
     if (injection != null && injection.cause() == Rule.BORROWING_REVERSED) {
       creditRecord(b, CreditStatus.REVERSED, t0 + 2 * MINUTE, t0 + 2 * MINUTE);
     }
-    final Plan plan = new Plan(p + "p" + i, b.creditId, planAccount(account, injection), count,
-        planTotal(principal, total, injection), t0 + MINUTE);
-    plan.overCollect = injection != null && injection.cause() == Rule.AMOUNT_EXCEEDS_BORROWING
-        && injection.variant() == 1;
+    final Plan plan =
+        new Plan(
+            p + "p" + i,
+            b.creditId,
+            planAccount(account, injection),
+            count,
+            planTotal(principal, total, injection),
+            t0 + MINUTE);
+    plan.overCollect =
+        injection != null
+            && injection.cause() == Rule.AMOUNT_EXCEEDS_BORROWING
+            && injection.variant() == 1;
     plan.principal = principal;
     planCreated(plan, injection == null && benign >= 5 && benign < 10);
     Plan duplicate = null;
     if (injection != null && injection.cause() == Rule.DUPLICATE_PLAN) {
-      duplicate = new Plan(p + "p" + i + "d", b.creditId, account, count, total,
-          t0 + 2 * MINUTE);
+      duplicate = new Plan(p + "p" + i + "d", b.creditId, account, count, total, t0 + 2 * MINUTE);
       duplicate.principal = principal;
       planCreated(duplicate, false);
-      truth(duplicate, "DUPLICATE_PLAN: second open plan for borrowing " + b.creditId,
-          duplicate.createdAt, Rule.DUPLICATE_PLAN);
+      truth(
+          duplicate,
+          "DUPLICATE_PLAN: second open plan for borrowing " + b.creditId,
+          duplicate.createdAt,
+          Rule.DUPLICATE_PLAN);
     } else if (injection != null && !plan.overCollect) {
       truth(plan, describe(injection, b, plan), plan.createdAt, injection.cause());
     }
@@ -324,29 +383,32 @@ public final class Simulator implements Iterator<SimRecord> {
     }
     smoothWeights.merge(best, -totalWeight, Long::sum);
     injected.merge(best, 1L, Long::sum);
-    final int variants = switch (best) {
-      case NO_BORROWING, ACCOUNT_MISMATCH, AMOUNT_EXCEEDS_BORROWING -> 2;
-      case ORDER_NOT_PAID -> 4;
-      default -> 1;
-    };
+    final int variants =
+        switch (best) {
+          case NO_BORROWING, ACCOUNT_MISMATCH, AMOUNT_EXCEEDS_BORROWING -> 2;
+          case ORDER_NOT_PAID -> 4;
+          default -> 1;
+        };
     return new Injection(best, random.nextInt(variants));
   }
 
-  private static final OrderStatus[] NOT_PAID = {OrderStatus.CANCELLED, OrderStatus.FAILED,
-      OrderStatus.REFUNDED, null};
+  private static final OrderStatus[] NOT_PAID = {
+    OrderStatus.CANCELLED, OrderStatus.FAILED, OrderStatus.REFUNDED, null
+  };
 
   private void orderRecords(final Borrowing b, final Injection injection) {
     if (b.orderId == null) {
       return;
     }
-    final OrderStatus bad = injection != null && injection.cause() == Rule.ORDER_NOT_PAID
-        ? NOT_PAID[injection.variant()] : OrderStatus.PAID;
+    final OrderStatus bad =
+        injection != null && injection.cause() == Rule.ORDER_NOT_PAID
+            ? NOT_PAID[injection.variant()]
+            : OrderStatus.PAID;
     if (injection != null && injection.cause() == Rule.ORDER_NOT_PAID && bad == null) {
       return;
     }
     orderRecord(b, OrderStatus.CREATED, b.t0 - 2 * MINUTE);
-    orderRecord(b, bad == OrderStatus.REFUNDED ? OrderStatus.PAID : bad,
-        b.t0 - MINUTE);
+    orderRecord(b, bad == OrderStatus.REFUNDED ? OrderStatus.PAID : bad, b.t0 - MINUTE);
     if (bad == OrderStatus.REFUNDED) {
       orderRecord(b, OrderStatus.REFUNDED, b.t0 + 90_000);
     }
@@ -378,58 +440,94 @@ public final class Simulator implements Iterator<SimRecord> {
 
   private String describe(final Injection injection, final Borrowing b, final Plan plan) {
     return switch (injection.cause()) {
-      case BORROWING_REVERSED -> "BORROWING_REVERSED: borrowing " + b.creditId
-          + " reversed, its plan still collects";
-      case ORDER_NOT_PAID -> "ORDER_NOT_PAID: order " + b.orderId + " "
-          + (NOT_PAID[injection.variant()] == null ? "never sent" : NOT_PAID[injection.variant()]);
-      case ACCOUNT_MISMATCH -> "ACCOUNT_MISMATCH: plan collects from "
-          + (identities[plan.account].equals(identities[b.account])
-              ? "a linked account of the borrower (MEDIUM)" : "a foreign account (HIGH)");
-      case AMOUNT_EXCEEDS_BORROWING -> "AMOUNT_EXCEEDS_BORROWING: plan total " + plan.total
-          + " above principal " + b.principal + " plus 8%";
+      case BORROWING_REVERSED ->
+          "BORROWING_REVERSED: borrowing " + b.creditId + " reversed, its plan still collects";
+      case ORDER_NOT_PAID ->
+          "ORDER_NOT_PAID: order "
+              + b.orderId
+              + " "
+              + (NOT_PAID[injection.variant()] == null
+                  ? "never sent"
+                  : NOT_PAID[injection.variant()]);
+      case ACCOUNT_MISMATCH ->
+          "ACCOUNT_MISMATCH: plan collects from "
+              + (identities[plan.account].equals(identities[b.account])
+                  ? "a linked account of the borrower (MEDIUM)"
+                  : "a foreign account (HIGH)");
+      case AMOUNT_EXCEEDS_BORROWING ->
+          "AMOUNT_EXCEEDS_BORROWING: plan total "
+              + plan.total
+              + " above principal "
+              + b.principal
+              + " plus 8%";
       default -> injection.cause().name();
     };
   }
 
   // ---- plan life ------------------------------------------------------------------------------
 
-  private enum EarlyEnd { REVERSAL, REFUND, RESTRUCTURE }
+  private enum EarlyEnd {
+    REVERSAL,
+    REFUND,
+    RESTRUCTURE
+  }
 
-  /** A benign early end, days after creation and before the first installment: decided events only. */
+  /**
+   * A benign early end, days after creation and before the first installment: decided events only.
+   */
   private void scheduleEarlyEnd(final Plan plan, final Borrowing b, final EarlyEnd kind) {
     final long at = plan.createdAt + EARLY_END_MIN_DAYS * DAY + random.nextLong(12 * DAY);
-    schedule(at, () -> {
-      openBurst();
-      planEvent(plan, RepaymentEventType.PLAN_CLOSED, 0, 0, at, "closed");
-      if (kind == EarlyEnd.REFUND) {
-        orderRecord(b, OrderStatus.REFUNDED, at + MINUTE);
-      }
-      if (kind == EarlyEnd.RESTRUCTURE) {
-        final Plan next = new Plan(plan.planId + "r", plan.creditId, plan.account, plan.count,
-            plan.total, at + MINUTE);
-        next.principal = plan.principal;
-        planCreated(next, false);
-        closeBurst();
-        next.scheduleInstallment(1);
-        return;
-      }
-      creditRecord(b, CreditStatus.REVERSED, at + 2 * MINUTE, at + 2 * MINUTE);
-      closeBurst();
-    });
+    schedule(
+        at,
+        () -> {
+          openBurst();
+          planEvent(plan, RepaymentEventType.PLAN_CLOSED, 0, 0, at, "closed");
+          if (kind == EarlyEnd.REFUND) {
+            orderRecord(b, OrderStatus.REFUNDED, at + MINUTE);
+          }
+          if (kind == EarlyEnd.RESTRUCTURE) {
+            final Plan next =
+                new Plan(
+                    plan.planId + "r",
+                    plan.creditId,
+                    plan.account,
+                    plan.count,
+                    plan.total,
+                    at + MINUTE);
+            next.principal = plan.principal;
+            planCreated(next, false);
+            closeBurst();
+            next.scheduleInstallment(1);
+            return;
+          }
+          creditRecord(b, CreditStatus.REVERSED, at + 2 * MINUTE, at + 2 * MINUTE);
+          closeBurst();
+        });
   }
 
   private void planCreated(final Plan plan, final boolean redeliver) {
     planEvent(plan, RepaymentEventType.PLAN_CREATED, 0, plan.total, plan.createdAt, "created");
     if (redeliver) {
-      planEvent(plan, RepaymentEventType.PLAN_CREATED, 0, plan.total, plan.createdAt, "created",
+      planEvent(
+          plan,
+          RepaymentEventType.PLAN_CREATED,
+          0,
+          plan.total,
+          plan.createdAt,
+          "created",
           plan.createdAt + 5_000);
     }
   }
 
   /** A borrowing as the world knows it. */
-  private record Borrowing(String creditId, String orderId, String merchant, int account,
+  private record Borrowing(
+      String creditId,
+      String orderId,
+      String merchant,
+      int account,
       long principal,
-      int count, long t0) {}
+      int count,
+      long t0) {}
 
   /** One repayment plan; schedules its installments, collections and close step by step. */
   private final class Plan {
@@ -444,8 +542,13 @@ public final class Simulator implements Iterator<SimRecord> {
     long collected;
     boolean truthSent;
 
-    Plan(final String planId, final String creditId, final int account, final int count,
-        final long total, final long createdAt) {
+    Plan(
+        final String planId,
+        final String creditId,
+        final int account,
+        final int count,
+        final long total,
+        final long createdAt) {
       this.planId = planId;
       this.creditId = creditId;
       this.account = account;
@@ -461,13 +564,16 @@ public final class Simulator implements Iterator<SimRecord> {
 
     void scheduleInstallment(final int no) {
       final long due = createdAt + no * MONTH;
-      schedule(due, () -> {
-        openBurst();
-        planEvent(this, RepaymentEventType.INSTALLMENT_DUE, no, installment(no), due, "due-" + no);
-        closeBurst();
-        final long at = due + random.nextLong(2 * DAY);
-        schedule(at, () -> collect(no, at));
-      });
+      schedule(
+          due,
+          () -> {
+            openBurst();
+            planEvent(
+                this, RepaymentEventType.INSTALLMENT_DUE, no, installment(no), due, "due-" + no);
+            closeBurst();
+            final long at = due + random.nextLong(2 * DAY);
+            schedule(at, () -> collect(no, at));
+          });
     }
 
     private void collect(final int no, final long at) {
@@ -476,13 +582,20 @@ public final class Simulator implements Iterator<SimRecord> {
       openBurst();
       planEvent(this, RepaymentEventType.REPAYMENT_COLLECTED, no, amount, at, "col-" + no);
       if (random.nextInt(50) == 0) {
-        planEvent(this, RepaymentEventType.REPAYMENT_COLLECTED, no, amount, at, "col-" + no,
-            at + 3_000);
+        planEvent(
+            this, RepaymentEventType.REPAYMENT_COLLECTED, no, amount, at, "col-" + no, at + 3_000);
       }
       if (overCollect && !truthSent && exceedsCap(collected, principal)) {
         truthSent = true;
-        truth(this, "AMOUNT_EXCEEDS_BORROWING: collected " + collected + " above principal "
-            + principal + " plus 8%", at, Rule.AMOUNT_EXCEEDS_BORROWING);
+        truth(
+            this,
+            "AMOUNT_EXCEEDS_BORROWING: collected "
+                + collected
+                + " above principal "
+                + principal
+                + " plus 8%",
+            at,
+            Rule.AMOUNT_EXCEEDS_BORROWING);
       }
       if (no == count) {
         planEvent(this, RepaymentEventType.PLAN_CLOSED, 0, 0, at + MINUTE, "closed");
@@ -501,48 +614,88 @@ public final class Simulator implements Iterator<SimRecord> {
 
   // ---- records --------------------------------------------------------------------------------
 
-  private void planEvent(final Plan plan, final RepaymentEventType type, final int no,
-      final long amount, final long time, final String suffix) {
+  private void planEvent(
+      final Plan plan,
+      final RepaymentEventType type,
+      final int no,
+      final long amount,
+      final long time,
+      final String suffix) {
     planEvent(plan, type, no, amount, time, suffix, time);
   }
 
-  private void planEvent(final Plan plan, final RepaymentEventType type, final int no,
-      final long amount, final long time, final String suffix, final long publishAt) {
-    final RepaymentEvent event = RepaymentEvent.newBuilder()
-        .setEventId(plan.planId + "-" + suffix).setPlanId(plan.planId).setCreditId(plan.creditId)
-        .setAccountId(p + "a" + plan.account).setIdentityId(identities[plan.account])
-        .setType(type).setInstallmentNo(no).setInstallmentCount(plan.count)
-        .setAmountMinor(amount).setCurrency("CNY").setEventTime(Instant.ofEpochMilli(time))
-        .build();
+  private void planEvent(
+      final Plan plan,
+      final RepaymentEventType type,
+      final int no,
+      final long amount,
+      final long time,
+      final String suffix,
+      final long publishAt) {
+    final RepaymentEvent event =
+        RepaymentEvent.newBuilder()
+            .setEventId(plan.planId + "-" + suffix)
+            .setPlanId(plan.planId)
+            .setCreditId(plan.creditId)
+            .setAccountId(p + "a" + plan.account)
+            .setIdentityId(identities[plan.account])
+            .setType(type)
+            .setInstallmentNo(no)
+            .setInstallmentCount(plan.count)
+            .setAmountMinor(amount)
+            .setCurrency("CNY")
+            .setEventTime(Instant.ofEpochMilli(time))
+            .build();
     add(publishAt, new SimRecord(SimRecord.Kind.REPAYMENT_PLAN, plan.planId, event, time));
   }
 
-  private void creditRecord(final Borrowing b, final CreditStatus status, final long time,
-      final long publishAt) {
-    final CreditUse credit = CreditUse.newBuilder().setCreditId(b.creditId)
-        .setAccountId(p + "a" + b.account).setIdentityId(identities[b.account])
-        .setMerchantOrderId(b.orderId).setAmountMinor(b.principal).setCurrency("CNY")
-        .setInstallmentCount(b.count).setStatus(status).setEventTime(Instant.ofEpochMilli(time))
-        .build();
+  private void creditRecord(
+      final Borrowing b, final CreditStatus status, final long time, final long publishAt) {
+    final CreditUse credit =
+        CreditUse.newBuilder()
+            .setCreditId(b.creditId)
+            .setAccountId(p + "a" + b.account)
+            .setIdentityId(identities[b.account])
+            .setMerchantOrderId(b.orderId)
+            .setAmountMinor(b.principal)
+            .setCurrency("CNY")
+            .setInstallmentCount(b.count)
+            .setStatus(status)
+            .setEventTime(Instant.ofEpochMilli(time))
+            .build();
     add(publishAt, new SimRecord(SimRecord.Kind.CREDIT_USE, b.creditId, credit, time));
   }
 
   private void orderRecord(final Borrowing b, final OrderStatus status, final long time) {
-    final MerchantOrder order = MerchantOrder.newBuilder().setOrderId(b.orderId)
-        .setMerchantId(b.merchant).setAccountId(p + "a" + b.account).setAmountMinor(b.principal)
-        .setCurrency("CNY").setStatus(status).setEventTime(Instant.ofEpochMilli(time)).build();
+    final MerchantOrder order =
+        MerchantOrder.newBuilder()
+            .setOrderId(b.orderId)
+            .setMerchantId(b.merchant)
+            .setAccountId(p + "a" + b.account)
+            .setAmountMinor(b.principal)
+            .setCurrency("CNY")
+            .setStatus(status)
+            .setEventTime(Instant.ofEpochMilli(time))
+            .build();
     add(time, new SimRecord(SimRecord.Kind.MERCHANT_ORDER, b.orderId, order, time));
   }
 
-  private void truth(final Plan plan, final String cause, final long injectedAt,
-      final Rule... rules) {
-    final GroundTruth truth = GroundTruth.newBuilder().setPlanId(plan.planId)
-        .setCreditId(plan.creditId).setAccountId(p + "a" + plan.account)
-        .setExpectedRules(List.of(rules)).setCause(cause).setSeed(options.seed())
-        .setInjectedAt(Instant.ofEpochMilli(injectedAt)).build();
+  private void truth(
+      final Plan plan, final String cause, final long injectedAt, final Rule... rules) {
+    final GroundTruth truth =
+        GroundTruth.newBuilder()
+            .setPlanId(plan.planId)
+            .setCreditId(plan.creditId)
+            .setAccountId(p + "a" + plan.account)
+            .setExpectedRules(List.of(rules))
+            .setCause(cause)
+            .setSeed(options.seed())
+            .setInjectedAt(Instant.ofEpochMilli(injectedAt))
+            .build();
     final long after = burst.stream().mapToLong(Entry::publishAt).max().orElse(injectedAt);
-    add(Math.max(after, injectedAt) + 1, new SimRecord(SimRecord.Kind.GROUND_TRUTH,
-        plan.planId, truth, injectedAt));
+    add(
+        Math.max(after, injectedAt) + 1,
+        new SimRecord(SimRecord.Kind.GROUND_TRUTH, plan.planId, truth, injectedAt));
   }
 
   private void openBurst() {

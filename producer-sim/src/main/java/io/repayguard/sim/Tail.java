@@ -22,8 +22,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Prints the records of a topic as JSON lines (key, decoded value, timestamp), read_committed,
- * like kafka-avro-console-consumer.
+ * Prints the records of a topic as JSON lines (key, decoded value, timestamp), read_committed, like
+ * kafka-avro-console-consumer.
  *
  * <p>Values in Confluent's wire format are decoded with the writer's schema from the registry;
  * anything else is printed as base64 under {@code valueBase64}. Headers are printed when present.
@@ -37,8 +37,8 @@ public final class Tail {
    * @param max stop after this many records
    * @param quietExit stop when nothing arrived for this long
    */
-  public record Options(String topic, boolean fromBeginning, OptionalLong max,
-      Optional<Duration> quietExit) {}
+  public record Options(
+      String topic, boolean fromBeginning, OptionalLong max, Optional<Duration> quietExit) {}
 
   private final ClientSettings settings;
   private final PrintStream out;
@@ -56,11 +56,12 @@ public final class Tail {
     final AvroDeserializer<Object> values = new AvroDeserializer<>();
     values.configure(props, false);
     long count = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(options.topic(),
-          Duration.ofSeconds(15)).stream().map(p -> new TopicPartition(p.topic(), p.partition()))
-          .toList();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      final List<TopicPartition> partitions =
+          consumer.partitionsFor(options.topic(), Duration.ofSeconds(15)).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       if (partitions.isEmpty()) {
         throw new IllegalArgumentException("topic " + options.topic() + " does not exist");
       }
@@ -89,8 +90,8 @@ public final class Tail {
     return count;
   }
 
-  static String render(final ConsumerRecord<byte[], byte[]> record,
-      final AvroDeserializer<Object> values) {
+  static String render(
+      final ConsumerRecord<byte[], byte[]> record, final AvroDeserializer<Object> values) {
     final ObjectNode line = JSON.createObjectNode();
     line.put("topic", record.topic());
     line.put("partition", record.partition());
@@ -109,8 +110,9 @@ public final class Tail {
     if (record.headers().iterator().hasNext()) {
       final ObjectNode headers = line.putObject("headers");
       for (final Header header : record.headers()) {
-        headers.put(header.key(), header.value() == null ? null
-            : new String(header.value(), StandardCharsets.UTF_8));
+        headers.put(
+            header.key(),
+            header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
       }
     }
     return line.toString();

@@ -25,12 +25,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads a topic's committed records, read_committed, between offsets.
  *
- * <p>Without an explicit stop it reads to the topic's <em>settled</em> end: the read_committed
- * end once it meets the log end, so a transaction whose markers are still on their way is waited
- * for rather than cut off. (A consumer group's committed offsets can show before the markers of
- * the same transaction reach every output partition.) A topic that never settles within
- * {@link #SETTLE_TIMEOUT}, because a producer keeps a transaction open, is read to its
- * read_committed end.
+ * <p>Without an explicit stop it reads to the topic's <em>settled</em> end: the read_committed end
+ * once it meets the log end, so a transaction whose markers are still on their way is waited for
+ * rather than cut off. (A consumer group's committed offsets can show before the markers of the
+ * same transaction reach every output partition.) A topic that never settles within {@link
+ * #SETTLE_TIMEOUT}, because a producer keeps a transaction open, is read to its read_committed end.
  */
 public final class TopicReader implements AutoCloseable {
   static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
@@ -50,8 +49,8 @@ public final class TopicReader implements AutoCloseable {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
     values.configure(props, false);
-    this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.admin = Admin.create(settings.clientProperties());
   }
 
@@ -61,11 +60,13 @@ public final class TopicReader implements AutoCloseable {
   }
 
   /**
-   * Every committed record of {@code topic} from {@code starts} (else the beginning) up to
-   * {@code stops} (else the settled end now), in partition order.
+   * Every committed record of {@code topic} from {@code starts} (else the beginning) up to {@code
+   * stops} (else the settled end now), in partition order.
    */
-  public List<ConsumerRecord<byte[], byte[]>> records(final String topic,
-      final Map<TopicPartition, Long> starts, final Map<TopicPartition, Long> stops) {
+  public List<ConsumerRecord<byte[], byte[]>> records(
+      final String topic,
+      final Map<TopicPartition, Long> starts,
+      final Map<TopicPartition, Long> stops) {
     final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     read(topic, starts, stops, records::add);
     return records;
@@ -78,11 +79,15 @@ public final class TopicReader implements AutoCloseable {
     return count[0];
   }
 
-  private void read(final String topic, final Map<TopicPartition, Long> starts,
+  private void read(
+      final String topic,
+      final Map<TopicPartition, Long> starts,
       final Map<TopicPartition, Long> stops,
       final Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-    final List<TopicPartition> partitions = consumer.partitionsFor(topic, CALL_TIMEOUT).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    final List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, CALL_TIMEOUT).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
     if (partitions.isEmpty()) {
       throw new IllegalArgumentException("topic " + topic + " does not exist");
     }
@@ -91,16 +96,17 @@ public final class TopicReader implements AutoCloseable {
     consumer.assign(partitions);
     // the beginning is the log start offset, which retention may have moved past 0
     consumer.seekToBeginning(partitions.stream().filter(p -> !starts.containsKey(p)).toList());
-    starts.forEach((p, offset) -> {
-      if (partitions.contains(p)) {
-        consumer.seek(p, offset);
-      }
-    });
+    starts.forEach(
+        (p, offset) -> {
+          if (partitions.contains(p)) {
+            consumer.seek(p, offset);
+          }
+        });
     final long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("could not read " + topic + " to its end within "
-            + READ_TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "could not read " + topic + " to its end within " + READ_TIMEOUT.toSeconds() + " s");
       }
       for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
@@ -111,10 +117,14 @@ public final class TopicReader implements AutoCloseable {
   }
 
   /** The decoded values of {@link #records(String, Map, Map)}, tombstones left out. */
-  public List<Object> values(final String topic, final Map<TopicPartition, Long> starts,
+  public List<Object> values(
+      final String topic,
+      final Map<TopicPartition, Long> starts,
       final Map<TopicPartition, Long> stops) {
-    return records(topic, starts, stops).stream().filter(r -> r.value() != null)
-        .map(r -> values.deserialize(r.topic(), r.value())).toList();
+    return records(topic, starts, stops).stream()
+        .filter(r -> r.value() != null)
+        .map(r -> values.deserialize(r.topic(), r.value()))
+        .toList();
   }
 
   /** The decoded values of {@code topic} from its beginning to its settled end. */
@@ -130,8 +140,8 @@ public final class TopicReader implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the ends of " + topics, e);
     } catch (final ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot read the end offsets of " + topics + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read the end offsets of " + topics + ": " + e.getMessage(), e);
     }
   }
 
@@ -151,20 +161,30 @@ public final class TopicReader implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the ends of " + topics, e);
     } catch (final ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot read the end offsets of " + topics + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read the end offsets of " + topics + ": " + e.getMessage(), e);
     }
   }
 
-  private Map<TopicPartition, Long> ends(final Collection<String> topics,
-      final IsolationLevel isolation)
+  private Map<TopicPartition, Long> ends(
+      final Collection<String> topics, final IsolationLevel isolation)
       throws ExecutionException, InterruptedException, TimeoutException {
     final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-        .forEach((name, d) -> d.partitions().forEach(p ->
-            latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    admin
+        .describeTopics(topics)
+        .allTopicNames()
+        .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .forEach(
+            (name, d) ->
+                d.partitions()
+                    .forEach(
+                        p ->
+                            latest.put(
+                                new TopicPartition(name, p.partition()), OffsetSpec.latest())));
     final Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all()
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(isolation))
+        .all()
         .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .forEach((partition, info) -> ends.put(partition, info.offset()));
     return ends;

@@ -21,7 +21,8 @@ class SimulatorTest {
   private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
   private static final Instant LIMIT = Instant.parse("2026-01-01T00:00:00Z");
 
-  static Simulator.Options options(final long seed, final double rate, final Map<Rule, Integer> mix) {
+  static Simulator.Options options(
+      final long seed, final double rate, final Map<Rule, Integer> mix) {
     return new Simulator.Options(2000, seed, rate, mix, START, LIMIT);
   }
 
@@ -40,9 +41,12 @@ class SimulatorTest {
 
   @Test
   void shouldGenerateTheSameRecordsForTheSameSeed() {
-    final List<SimRecord> first = generate(new Simulator(options(42, 0.05, Simulator.Options.evenMix())), 20_000);
-    final List<SimRecord> second = generate(new Simulator(options(42, 0.05, Simulator.Options.evenMix())), 20_000);
-    final List<SimRecord> other = generate(new Simulator(options(43, 0.05, Simulator.Options.evenMix())), 20_000);
+    final List<SimRecord> first =
+        generate(new Simulator(options(42, 0.05, Simulator.Options.evenMix())), 20_000);
+    final List<SimRecord> second =
+        generate(new Simulator(options(42, 0.05, Simulator.Options.evenMix())), 20_000);
+    final List<SimRecord> other =
+        generate(new Simulator(options(43, 0.05, Simulator.Options.evenMix())), 20_000);
 
     assertThat(first).hasSizeGreaterThan(20_000).isEqualTo(second);
     assertThat(other).isNotEqualTo(first);
@@ -50,23 +54,26 @@ class SimulatorTest {
 
   @Test
   void shouldInjectTheRequestedMixWithinRounding() {
-    final Map<Rule, Integer> mix = new EnumMap<>(Map.of(Rule.NO_BORROWING, 3,
-        Rule.ORDER_NOT_PAID, 2, Rule.DUPLICATE_PLAN, 1));
+    final Map<Rule, Integer> mix =
+        new EnumMap<>(Map.of(Rule.NO_BORROWING, 3, Rule.ORDER_NOT_PAID, 2, Rule.DUPLICATE_PLAN, 1));
     final Simulator simulator = new Simulator(options(7, 0.1, mix));
 
     generate(simulator, 50_000);
 
     final long anomalies = simulator.injected().values().stream().mapToLong(Long::longValue).sum();
     assertThat(anomalies).isEqualTo((long) Math.floor(simulator.borrowings() * 0.1));
-    assertThat(simulator.injected()).containsOnlyKeys(Rule.NO_BORROWING, Rule.ORDER_NOT_PAID,
-        Rule.DUPLICATE_PLAN);
-    mix.forEach((rule, weight) -> assertThat((double) simulator.injected().get(rule))
-        .isCloseTo(anomalies * weight / 6.0, org.assertj.core.data.Offset.offset(1.0)));
+    assertThat(simulator.injected())
+        .containsOnlyKeys(Rule.NO_BORROWING, Rule.ORDER_NOT_PAID, Rule.DUPLICATE_PLAN);
+    mix.forEach(
+        (rule, weight) ->
+            assertThat((double) simulator.injected().get(rule))
+                .isCloseTo(anomalies * weight / 6.0, org.assertj.core.data.Offset.offset(1.0)));
   }
 
   @Test
   void shouldPublishInEventTimeOrderWithinGraceAndStayBeforeTheLimit() {
-    final List<SimRecord> records = generate(new Simulator(options(1, 0.05, Simulator.Options.evenMix())), 30_000);
+    final List<SimRecord> records =
+        generate(new Simulator(options(1, 0.05, Simulator.Options.evenMix())), 30_000);
 
     long max = 0;
     for (final SimRecord r : records) {
@@ -83,7 +90,8 @@ class SimulatorTest {
 
   @Test
   void shouldKeepBenignPlansWithinTheFeeCapAndGiveEveryAnomalyItsGroundTruth() {
-    final List<SimRecord> records = generate(new Simulator(options(5, 0.05, Simulator.Options.evenMix())), 40_000);
+    final List<SimRecord> records =
+        generate(new Simulator(options(5, 0.05, Simulator.Options.evenMix())), 40_000);
     final Map<String, Long> principals = new java.util.HashMap<>();
     final Set<String> truthPlans = new HashSet<>();
     final Set<Rule> truthRules = new HashSet<>();
@@ -98,11 +106,13 @@ class SimulatorTest {
     }
     int created = 0;
     for (final SimRecord r : records) {
-      if (r.value() instanceof RepaymentEvent e && e.getType() == RepaymentEventType.PLAN_CREATED
+      if (r.value() instanceof RepaymentEvent e
+          && e.getType() == RepaymentEventType.PLAN_CREATED
           && !truthPlans.contains(e.getPlanId())) {
         created++;
         assertThat(Simulator.exceedsCap(e.getAmountMinor(), principals.get(e.getCreditId())))
-            .as("plan %s", e.getPlanId()).isFalse();
+            .as("plan %s", e.getPlanId())
+            .isFalse();
       }
     }
     assertThat(created).isGreaterThan(1000);

@@ -12,9 +12,9 @@ import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.IndexedRecord;
 
 /**
- * Writes Avro records as the plain JSON of scenario and history files, the inverse of
- * {@link JsonToAvro}: enums as their symbol, a nullable field as null or its value, timestamps
- * as epoch millis.
+ * Writes Avro records as the plain JSON of scenario and history files, the inverse of {@link
+ * JsonToAvro}: enums as their symbol, a nullable field as null or its value, timestamps as epoch
+ * millis.
  */
 public final class AvroToJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -45,7 +45,8 @@ public final class AvroToJson {
     if (value instanceof Instant instant) {
       return NODES.numberNode(instant.toEpochMilli());
     }
-    if (value instanceof CharSequence || value instanceof Enum<?>
+    if (value instanceof CharSequence
+        || value instanceof Enum<?>
         || value instanceof GenericEnumSymbol<?>) {
       return NODES.textNode(value.toString());
     }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads {@code NAME.expected.jsonl}: every output record a scenario must produce, as a multiset
- * of small JSON objects ({@code topic}, {@code key} and, by topic, {@code rule}, {@code severity},
+ * Reads {@code NAME.expected.jsonl}: every output record a scenario must produce, as a multiset of
+ * small JSON objects ({@code topic}, {@code key} and, by topic, {@code rule}, {@code severity},
  * {@code status} or {@code action}).
  */
 public final class ExpectedOutputs {
@@ -28,7 +28,8 @@ public final class ExpectedOutputs {
     try {
       for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         if (!line.isBlank()) {
-          outputs.add(new TreeMap<>(JSON.readValue(line, new TypeReference<Map<String, String>>() {})));
+          outputs.add(
+              new TreeMap<>(JSON.readValue(line, new TypeReference<Map<String, String>>() {})));
         }
       }
     } catch (final IOException e) {

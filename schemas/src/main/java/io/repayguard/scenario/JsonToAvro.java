@@ -41,12 +41,16 @@ final class JsonToAvro {
         yield json.asText();
       }
       case LONG -> {
-        require(json != null && json.isIntegralNumber() && json.canConvertToLong(), path,
+        require(
+            json != null && json.isIntegralNumber() && json.canConvertToLong(),
+            path,
             "a whole number");
         yield json.asLong();
       }
       case INT -> {
-        require(json != null && json.isIntegralNumber() && json.canConvertToInt(), path,
+        require(
+            json != null && json.isIntegralNumber() && json.canConvertToInt(),
+            path,
             "a whole number that fits an int");
         yield json.asInt();
       }
@@ -59,15 +63,21 @@ final class JsonToAvro {
         yield json.asDouble();
       }
       case ENUM -> {
-        require(json != null && json.isTextual() && schema.hasEnumSymbol(json.asText()), path,
+        require(
+            json != null && json.isTextual() && schema.hasEnumSymbol(json.asText()),
+            path,
             "one of " + schema.getEnumSymbols());
         yield new GenericData.EnumSymbol(schema, json.asText());
       }
       case MAP -> {
         require(json != null && json.isObject(), path, "an object");
         final Map<String, Object> map = new LinkedHashMap<>();
-        json.fields().forEachRemaining(e ->
-            map.put(e.getKey(), value(e.getValue(), schema.getValueType(), path + "." + e.getKey())));
+        json.fields()
+            .forEachRemaining(
+                e ->
+                    map.put(
+                        e.getKey(),
+                        value(e.getValue(), schema.getValueType(), path + "." + e.getKey())));
         yield map;
       }
       case ARRAY -> {
@@ -78,13 +88,13 @@ final class JsonToAvro {
         }
         yield list;
       }
-      default -> throw new IllegalArgumentException(path + " has unsupported type "
-          + schema.getType());
+      default ->
+          throw new IllegalArgumentException(path + " has unsupported type " + schema.getType());
     };
   }
 
-  private static GenericRecord recordValue(final JsonNode json, final Schema schema,
-      final String path) {
+  private static GenericRecord recordValue(
+      final JsonNode json, final Schema schema, final String path) {
     require(json != null && json.isObject(), path, "an object");
     final GenericData.Record record = new GenericData.Record(schema);
     final Set<String> known = new HashSet<>();
@@ -112,8 +122,8 @@ final class JsonToAvro {
 
   private static Object unionValue(final JsonNode json, final Schema schema, final String path) {
     if (json == null || json.isNull()) {
-      final boolean nullable = schema.getTypes().stream()
-          .anyMatch(t -> t.getType() == Schema.Type.NULL);
+      final boolean nullable =
+          schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL);
       require(nullable, path, "not null");
       return null;
     }

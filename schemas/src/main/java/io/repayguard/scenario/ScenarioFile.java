@@ -25,23 +25,23 @@ import org.apache.avro.generic.GenericRecord;
  * Reads scenario and history files (DESIGN.md, Scenario files): one JSON record per line, in
  * publish order, and {@code {"barrier":true}} lines between steps.
  *
- * <p>Values are plain JSON converted with the schema of the topic they go to; the record
- * timestamp is the value's eventTime, or for an ops command (which has none) its issuedAt. Blank
- * lines are skipped. A bad line stops the read with a {@link ScenarioException} naming it.
+ * <p>Values are plain JSON converted with the schema of the topic they go to; the record timestamp
+ * is the value's eventTime, or for an ops command (which has none) its issuedAt. Blank lines are
+ * skipped. A bad line stops the read with a {@link ScenarioException} naming it.
  */
 public final class ScenarioFile {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The value schema of each input topic, by DESIGN.md's default topic name. */
-  public static final Map<String, Schema> INPUT_SCHEMAS = Map.of(
-      "credit-use", CreditUse.getClassSchema(),
-      "merchant-order", MerchantOrder.getClassSchema(),
-      "repayment-plan", RepaymentEvent.getClassSchema(),
-      "repayguard-ops", OpsCommand.getClassSchema());
+  public static final Map<String, Schema> INPUT_SCHEMAS =
+      Map.of(
+          "credit-use", CreditUse.getClassSchema(),
+          "merchant-order", MerchantOrder.getClassSchema(),
+          "repayment-plan", RepaymentEvent.getClassSchema(),
+          "repayguard-ops", OpsCommand.getClassSchema());
 
   /** The value field that gives the record timestamp, where it is not {@code eventTime}. */
-  private static final Map<String, String> TIMESTAMP_FIELDS = Map.of(
-      "repayguard-ops", "issuedAt");
+  private static final Map<String, String> TIMESTAMP_FIELDS = Map.of("repayguard-ops", "issuedAt");
 
   private ScenarioFile() {}
 
@@ -51,8 +51,9 @@ public final class ScenarioFile {
   }
 
   /** A record to publish to {@code topic}. */
-  public record Publish(int lineNumber, String topic, String key, GenericRecord value,
-      long timestamp) implements Line {}
+  public record Publish(
+      int lineNumber, String topic, String key, GenericRecord value, long timestamp)
+      implements Line {}
 
   /** Everything above must be fully processed before anything below is published. */
   public record Barrier(int lineNumber) implements Line {}
@@ -98,8 +99,13 @@ public final class ScenarioFile {
     final String topic = text(node, "topic", number);
     final Schema schema = INPUT_SCHEMAS.get(topic);
     if (schema == null) {
-      throw new ScenarioException(number, "unknown topic '" + topic + "' (expected one of "
-          + INPUT_SCHEMAS.keySet().stream().sorted().toList() + ")");
+      throw new ScenarioException(
+          number,
+          "unknown topic '"
+              + topic
+              + "' (expected one of "
+              + INPUT_SCHEMAS.keySet().stream().sorted().toList()
+              + ")");
     }
     final JsonNode key = node.get("key");
     if (key != null && !key.isNull() && !key.isTextual()) {
@@ -112,8 +118,9 @@ public final class ScenarioFile {
       throw new ScenarioException(number, e.getMessage());
     }
     final long timestamp = (Long) value.get(TIMESTAMP_FIELDS.getOrDefault(topic, "eventTime"));
-    return Optional.of(new Publish(number, topic, key == null || key.isNull() ? null : key.asText(),
-        value, timestamp));
+    return Optional.of(
+        new Publish(
+            number, topic, key == null || key.isNull() ? null : key.asText(), value, timestamp));
   }
 
   private static String text(final JsonNode node, final String field, final int number) {

@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class AvroDeserializer<T> implements Deserializer<T> {
   private final Schema fixedReaderSchema;
+
   static {
     TrustedAvroClasses.install();
   }
@@ -70,14 +71,26 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     final int id = WireFormat.readSchemaId(buffer);
     final Schema writer = registry.schemaById(id);
     final Schema reader = readerSchemaFor(writer);
-    final DatumReader<Object> datumReader = readers.computeIfAbsent(
-        ((long) id << 32) ^ System.identityHashCode(reader), k -> readerFor(writer, reader));
+    final DatumReader<Object> datumReader =
+        readers.computeIfAbsent(
+            ((long) id << 32) ^ System.identityHashCode(reader), k -> readerFor(writer, reader));
     try {
-      return (T) datumReader.read(null, DecoderFactory.get().binaryDecoder(
-          data, buffer.position(), buffer.remaining(), null));
+      return (T)
+          datumReader.read(
+              null,
+              DecoderFactory.get()
+                  .binaryDecoder(data, buffer.position(), buffer.remaining(), null));
     } catch (final IOException | RuntimeException e) {
-      throw new SerializationException("cannot read " + writer.getFullName() + " (schema id "
-          + id + ") from topic " + topic + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "cannot read "
+              + writer.getFullName()
+              + " (schema id "
+              + id
+              + ") from topic "
+              + topic
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

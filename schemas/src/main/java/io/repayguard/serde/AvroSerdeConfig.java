@@ -33,20 +33,29 @@ public record AvroSerdeConfig(
   public static AvroSerdeConfig from(final Map<String, ?> configs) {
     final Object url = configs.get(SCHEMA_REGISTRY_URL);
     if (url == null || url.toString().isBlank()) {
-      throw new ConfigException("Missing required configuration \"" + SCHEMA_REGISTRY_URL
-          + "\" which has no default value.");
+      throw new ConfigException(
+          "Missing required configuration \""
+              + SCHEMA_REGISTRY_URL
+              + "\" which has no default value.");
     }
-    final String source = string(configs, BASIC_AUTH_CREDENTIALS_SOURCE, "URL")
-        .toUpperCase(Locale.ROOT);
-    final Optional<String> userInfo = switch (source) {
-      case "USER_INFO" -> Optional.ofNullable(configs.get(BASIC_AUTH_USER_INFO))
-          .map(Object::toString).filter(s -> !s.isBlank());
-      case "URL" -> url.toString().startsWith(MOCK_SCHEME)
-          ? Optional.empty() : HttpSchemaRegistryClient.userInfoOfUrl(url.toString());
-      default -> throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE, source,
-          "must be USER_INFO or URL");
-    };
-    return new AvroSerdeConfig(url.toString(),
+    final String source =
+        string(configs, BASIC_AUTH_CREDENTIALS_SOURCE, "URL").toUpperCase(Locale.ROOT);
+    final Optional<String> userInfo =
+        switch (source) {
+          case "USER_INFO" ->
+              Optional.ofNullable(configs.get(BASIC_AUTH_USER_INFO))
+                  .map(Object::toString)
+                  .filter(s -> !s.isBlank());
+          case "URL" ->
+              url.toString().startsWith(MOCK_SCHEME)
+                  ? Optional.empty()
+                  : HttpSchemaRegistryClient.userInfoOfUrl(url.toString());
+          default ->
+              throw new ConfigException(
+                  BASIC_AUTH_CREDENTIALS_SOURCE, source, "must be USER_INFO or URL");
+        };
+    return new AvroSerdeConfig(
+        url.toString(),
         bool(configs, AUTO_REGISTER_SCHEMAS, true),
         bool(configs, USE_LATEST_VERSION, false),
         userInfo,

@@ -21,8 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Writes Avro records (specific or generic) in Confluent's wire format.
  *
  * <p>The subject is {@code <topic>-value} (or {@code -key}), Confluent's TopicNameStrategy. With
- * {@code auto.register.schemas} the record's schema is registered on first use; otherwise its id
- * is looked up, or with {@code use.latest.version} the subject's latest schema is written.
+ * {@code auto.register.schemas} the record's schema is registered on first use; otherwise its id is
+ * looked up, or with {@code use.latest.version} the subject's latest schema is written.
  * Byte-compatible with Confluent's {@code KafkaAvroSerializer}.
  */
 public class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
@@ -83,8 +83,9 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
       writers.computeIfAbsent(schema, s -> writerFor(s, record)).write(record, encoder);
       encoder.flush();
     } catch (final IOException | RuntimeException e) {
-      throw new SerializationException("cannot write " + schema.getFullName()
-          + " with schema id " + id + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "cannot write " + schema.getFullName() + " with schema id " + id + ": " + e.getMessage(),
+          e);
     }
     return out.toByteArray();
   }

@@ -43,17 +43,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
    */
   public HttpSchemaRegistryClient(final String urls, final Optional<String> userInfo) {
     this.baseUris = parseUrls(urls);
-    this.authorization = userInfo.map(u ->
-        "Basic " + Base64.getEncoder().encodeToString(u.getBytes(StandardCharsets.UTF_8)));
+    this.authorization =
+        userInfo.map(
+            u -> "Basic " + Base64.getEncoder().encodeToString(u.getBytes(StandardCharsets.UTF_8)));
     this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   }
 
   private static List<URI> parseUrls(final String urls) {
-    final List<URI> uris = java.util.Arrays.stream(urls.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .map(s -> URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s))
-        .toList();
+    final List<URI> uris =
+        java.util.Arrays.stream(urls.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .map(s -> URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s))
+            .toList();
     if (uris.isEmpty()) {
       throw new IllegalArgumentException("schema.registry.url is empty");
     }
@@ -71,7 +73,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    final JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", body(schema));
+    final JsonNode answer =
+        send("POST", "/subjects/" + encode(subject) + "/versions", body(schema));
     final int id = answer.path("id").asInt();
     remember(subject, schema, id);
     return id;
@@ -144,9 +147,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       try {
         return sendTo(base, method, path, body);
       } catch (final IOException e) {
-        unreachable = new SchemaRegistryException(
-            "schema registry at " + base + " is unreachable (" + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        unreachable =
+            new SchemaRegistryException(
+                "schema registry at "
+                    + base
+                    + " is unreachable ("
+                    + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + ")",
+                e);
       }
     }
     throw unreachable;
@@ -154,12 +163,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   private JsonNode sendTo(final URI base, final String method, final String path, final String body)
       throws IOException {
-    final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(TIMEOUT)
-        .header("Accept", CONTENT_TYPE)
-        .method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(TIMEOUT)
+            .header("Accept", CONTENT_TYPE)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (body != null) {
       request.header("Content-Type", CONTENT_TYPE);
     }
@@ -175,8 +187,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     if (response.statusCode() / 100 != 2) {
       final int code = answer.path("error_code").asInt(response.statusCode());
       final String message = answer.path("message").asText("HTTP " + response.statusCode());
-      throw new SchemaRegistryException(code, "schema registry refused " + method + " " + path
-          + ": " + message + " (error " + code + ")");
+      throw new SchemaRegistryException(
+          code,
+          "schema registry refused "
+              + method
+              + " "
+              + path
+              + ": "
+              + message
+              + " (error "
+              + code
+              + ")");
     }
     return answer;
   }

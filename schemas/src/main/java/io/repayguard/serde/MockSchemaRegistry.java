@@ -11,8 +11,8 @@ import org.apache.avro.Schema;
  * An in-process registry behind {@code mock://SCOPE} URLs, as Confluent's serdes offer for tests.
  *
  * <p>One registry per scope, shared by every serde configured with the same URL in this JVM; ids
- * are global per scope and one per distinct schema. It checks no compatibility: tests that need
- * the real rules run against the local HTTP registry.
+ * are global per scope and one per distinct schema. It checks no compatibility: tests that need the
+ * real rules run against the local HTTP registry.
  */
 public final class MockSchemaRegistry implements SchemaRegistryClient {
   private static final Map<String, MockSchemaRegistry> SCOPES = new ConcurrentHashMap<>();
@@ -35,11 +35,15 @@ public final class MockSchemaRegistry implements SchemaRegistryClient {
 
   @Override
   public synchronized int register(final String subject, final Schema schema) {
-    final int id = idBySchema.computeIfAbsent(schema, s -> {
-      schemaById.add(s);
-      return schemaById.size();
-    });
-    final List<Schema> versions = versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
+    final int id =
+        idBySchema.computeIfAbsent(
+            schema,
+            s -> {
+              schemaById.add(s);
+              return schemaById.size();
+            });
+    final List<Schema> versions =
+        versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
     if (!versions.contains(schema)) {
       versions.add(schema);
     }

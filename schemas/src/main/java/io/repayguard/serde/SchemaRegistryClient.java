@@ -13,7 +13,9 @@ public interface SchemaRegistryClient {
   /** Registers {@code schema} under {@code subject} (or finds it registered) and returns its id. */
   int register(String subject, Schema schema);
 
-  /** Returns the id of {@code schema} under {@code subject}; fails if it is not registered there. */
+  /**
+   * Returns the id of {@code schema} under {@code subject}; fails if it is not registered there.
+   */
   int idOf(String subject, Schema schema);
 
   /** Returns the schema with the global {@code id}; fails with {@link UnknownSchemaIdException}. */

@@ -25,8 +25,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
   }
 
   /** Creates a serde already configured over {@code registry}, for values. */
-  public SpecificAvroSerde(final Schema schema, final SchemaRegistryClient registry,
-      final AvroSerdeConfig config) {
+  public SpecificAvroSerde(
+      final Schema schema, final SchemaRegistryClient registry, final AvroSerdeConfig config) {
     this.serializer = new AvroSerializer<>(registry, config);
     this.deserializer = new AvroDeserializer<>(registry, schema);
   }

@@ -21,8 +21,8 @@ public final class TrustedAvroClasses {
       return;
     }
     final ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
-    ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(before,
-        type -> type.getName().startsWith(OWN_PACKAGE)));
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(before, type -> type.getName().startsWith(OWN_PACKAGE)));
     installed = true;
   }
 }

@@ -21,13 +21,15 @@ class AvroToJsonTest {
     final String eventLine = AvroToJson.line("repayment-plan", event.getPlanId(), event);
 
     // Then
-    assertThat(cashLine).isEqualTo("{\"topic\":\"credit-use\",\"key\":\"c1\",\"value\":"
-        + "{\"creditId\":\"c1\",\"accountId\":\"a1\",\"identityId\":\"id-a1\","
-        + "\"merchantOrderId\":null,\"amountMinor\":120000,\"currency\":\"CNY\","
-        + "\"installmentCount\":3,\"status\":\"APPROVED\",\"eventTime\":1772323200000}}");
+    assertThat(cashLine)
+        .isEqualTo(
+            "{\"topic\":\"credit-use\",\"key\":\"c1\",\"value\":"
+                + "{\"creditId\":\"c1\",\"accountId\":\"a1\",\"identityId\":\"id-a1\","
+                + "\"merchantOrderId\":null,\"amountMinor\":120000,\"currency\":\"CNY\","
+                + "\"installmentCount\":3,\"status\":\"APPROVED\",\"eventTime\":1772323200000}}");
     for (final String line : new String[] {cashLine, eventLine}) {
-      final ScenarioFile.Publish read = (ScenarioFile.Publish) ScenarioFile.parse(1, line)
-          .orElseThrow();
+      final ScenarioFile.Publish read =
+          (ScenarioFile.Publish) ScenarioFile.parse(1, line).orElseThrow();
       assertThat(AvroToJson.line(read.topic(), read.key(), read.value())).isEqualTo(line);
     }
   }

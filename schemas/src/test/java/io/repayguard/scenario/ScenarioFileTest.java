@@ -8,19 +8,21 @@ import org.junit.jupiter.api.Test;
 
 /** Lines of the fourth input topic, {@code repayguard-ops}, read like the other three. */
 class ScenarioFileTest {
-  private static final String OPS_VALUE = "{\"commandId\":\"op-1\",\"action\":\"RESOLVE\","
-      + "\"planId\":\"p1\",\"rule\":\"BORROWING_REVERSED\",\"analyst\":\"li.wei\","
-      + "\"reason\":\"checked\",\"issuedAt\":" + (T0 + 60_000) + "}";
+  private static final String OPS_VALUE =
+      "{\"commandId\":\"op-1\",\"action\":\"RESOLVE\","
+          + "\"planId\":\"p1\",\"rule\":\"BORROWING_REVERSED\",\"analyst\":\"li.wei\","
+          + "\"reason\":\"checked\",\"issuedAt\":"
+          + (T0 + 60_000)
+          + "}";
 
   @Test
   void shouldTimestampAnOpsCommandWithItsIssuedAt() {
     // Given
-    final String line = "{\"topic\":\"repayguard-ops\",\"key\":\"p1\",\"value\":" + OPS_VALUE
-        + "}";
+    final String line = "{\"topic\":\"repayguard-ops\",\"key\":\"p1\",\"value\":" + OPS_VALUE + "}";
 
     // When
-    final ScenarioFile.Publish read = (ScenarioFile.Publish) ScenarioFile.parse(7, line)
-        .orElseThrow();
+    final ScenarioFile.Publish read =
+        (ScenarioFile.Publish) ScenarioFile.parse(7, line).orElseThrow();
 
     // Then
     assertThat(read.topic()).isEqualTo("repayguard-ops");
@@ -32,8 +34,10 @@ class ScenarioFileTest {
   @Test
   void shouldNameTheValidActionsOfAnOpsCommand() {
     // Given
-    final String line = "{\"topic\":\"repayguard-ops\",\"key\":\"p1\",\"value\":"
-        + OPS_VALUE.replace("RESOLVE", "CLOSE") + "}";
+    final String line =
+        "{\"topic\":\"repayguard-ops\",\"key\":\"p1\",\"value\":"
+            + OPS_VALUE.replace("RESOLVE", "CLOSE")
+            + "}";
 
     // When / Then
     assertThatThrownBy(() -> ScenarioFile.parse(3, line))

@@ -13,7 +13,6 @@ import io.repayguard.events.HoldAction;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.MerchantOrder;
 import io.repayguard.events.OrderStatus;
-import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.Rule;
 import io.repayguard.events.Severity;
 import java.time.Instant;
@@ -35,8 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AvroSerdeTest {
   private final String scope = "serde-test-" + UUID.randomUUID();
-  private final Map<String, Object> config = Map.of(
-      AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope);
+  private final Map<String, Object> config =
+      Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope);
 
   @AfterEach
   void dropRegistry() {
@@ -46,9 +45,16 @@ class AvroSerdeTest {
   @Test
   void shouldFrameValueExactlyLikeConfluent() {
     // Given
-    final MerchantOrder order = MerchantOrder.newBuilder()
-        .setOrderId("o1").setMerchantId("m").setAccountId("a").setAmountMinor(100)
-        .setCurrency("CNY").setStatus(OrderStatus.PAID).setEventTime(Instant.ofEpochMilli(1)).build();
+    final MerchantOrder order =
+        MerchantOrder.newBuilder()
+            .setOrderId("o1")
+            .setMerchantId("m")
+            .setAccountId("a")
+            .setAmountMinor(100)
+            .setCurrency("CNY")
+            .setStatus(OrderStatus.PAID)
+            .setEventTime(Instant.ofEpochMilli(1))
+            .build();
     final SpecificAvroSerde<MerchantOrder> serde = serde(MerchantOrder.getClassSchema());
     MockSchemaRegistry.forScope(scope).register("other-value", CreditUse.getClassSchema());
 
@@ -59,7 +65,8 @@ class AvroSerdeTest {
     // "o1" (len 2 -> zigzag 04), "m", "a", 100 (zigzag 200 = c8 01), "CNY", PAID (index 1 -> 02),
     // eventTime 1 (-> 02)
     assertThat(HexFormat.of().formatHex(bytes))
-        .isEqualTo("00" + "00000002" + "046f31" + "026d" + "0261" + "c801" + "06434e59" + "02" + "02");
+        .isEqualTo(
+            "00" + "00000002" + "046f31" + "026d" + "0261" + "c801" + "06434e59" + "02" + "02");
   }
 
   static Stream<SpecificRecord> everyContractRecord() {
@@ -69,14 +76,29 @@ class AvroSerdeTest {
         aMerchantOrder().build(),
         aRepaymentEvent().build(),
         aRepaymentEvent().setCreditId(null).build(),
-        Alert.newBuilder().setAlertId("p1/NO_BORROWING/1").setRule(Rule.NO_BORROWING)
-            .setSeverity(Severity.CRITICAL).setStatus(AlertStatus.OPEN).setPlanId("p1")
-            .setCreditId("c1").setAccountId("a1").setTriggeringEventId("p1-c")
-            .setExplanation("No borrowing c1 exists.").setEvidence(Map.of("creditId", "c1"))
-            .setEventTime(Instant.ofEpochMilli(5)).setDecidedAt(Instant.ofEpochMilli(7)).build(),
-        HoldCommand.newBuilder().setCommandId("p1/HOLD/1").setAction(HoldAction.HOLD)
-            .setPlanId("p1").setAccountId("a1").setRules(List.of(Rule.NO_BORROWING))
-            .setAlertIds(List.of("p1/NO_BORROWING/1")).setDecidedAt(Instant.ofEpochMilli(7)).build());
+        Alert.newBuilder()
+            .setAlertId("p1/NO_BORROWING/1")
+            .setRule(Rule.NO_BORROWING)
+            .setSeverity(Severity.CRITICAL)
+            .setStatus(AlertStatus.OPEN)
+            .setPlanId("p1")
+            .setCreditId("c1")
+            .setAccountId("a1")
+            .setTriggeringEventId("p1-c")
+            .setExplanation("No borrowing c1 exists.")
+            .setEvidence(Map.of("creditId", "c1"))
+            .setEventTime(Instant.ofEpochMilli(5))
+            .setDecidedAt(Instant.ofEpochMilli(7))
+            .build(),
+        HoldCommand.newBuilder()
+            .setCommandId("p1/HOLD/1")
+            .setAction(HoldAction.HOLD)
+            .setPlanId("p1")
+            .setAccountId("a1")
+            .setRules(List.of(Rule.NO_BORROWING))
+            .setAlertIds(List.of("p1/NO_BORROWING/1"))
+            .setDecidedAt(Instant.ofEpochMilli(7))
+            .build());
   }
 
   @ParameterizedTest
@@ -86,8 +108,7 @@ class AvroSerdeTest {
     final SpecificAvroSerde<T> serde = serde(record.getSchema());
 
     // When
-    final T back = serde.deserializer().deserialize("t",
-        serde.serializer().serialize("t", record));
+    final T back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", record));
 
     // Then
     assertThat(back).isEqualTo(record);
@@ -102,8 +123,11 @@ class AvroSerdeTest {
     for (final Schema.Field field : CreditUse.getClassSchema().getFields()) {
       final Object value = expected.get(field.pos());
       final Object plain = value instanceof Instant i ? (Object) i.toEpochMilli() : value;
-      written.put(field.name(), plain instanceof Enum<?> e
-          ? new GenericData.EnumSymbol(field.schema(), e.name()) : plain);
+      written.put(
+          field.name(),
+          plain instanceof Enum<?> e
+              ? new GenericData.EnumSymbol(field.schema(), e.name())
+              : plain);
     }
     written.put("channel", "app");
     final AvroSerializer<GenericRecord> producer = new AvroSerializer<>();
@@ -121,8 +145,10 @@ class AvroSerdeTest {
   @Test
   void shouldReadGenericRecordsWhenNotSpecific() {
     // Given
-    final byte[] bytes = serde(CreditUse.getClassSchema()).serializer()
-        .serialize("credit-use", aCreditUse().build());
+    final byte[] bytes =
+        serde(CreditUse.getClassSchema())
+            .serializer()
+            .serialize("credit-use", aCreditUse().build());
     final AvroDeserializer<Object> generic = new AvroDeserializer<>();
     generic.configure(config, false);
 
@@ -156,28 +182,38 @@ class AvroSerdeTest {
   void shouldLookUpInsteadOfRegisteringWhenAutoRegisterIsOff() {
     // Given
     final SpecificAvroSerde<CreditUse> serde = new SpecificAvroSerde<>(CreditUse.getClassSchema());
-    serde.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
-        AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
+    serde.configure(
+        Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+            "mock://" + scope,
+            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS,
+            "false"),
+        false);
 
     // When / Then
     assertThatThrownBy(() -> serde.serializer().serialize("credit-use", aCreditUse().build()))
         .isInstanceOf(SchemaRegistryException.class)
         .hasMessageContaining("credit-use-value");
     MockSchemaRegistry.forScope(scope).register("credit-use-value", CreditUse.getClassSchema());
-    assertThat(serde.serializer().serialize("credit-use", aCreditUse().build())).startsWith(0, 0, 0, 0, 1);
+    assertThat(serde.serializer().serialize("credit-use", aCreditUse().build()))
+        .startsWith(0, 0, 0, 0, 1);
   }
 
   @Test
   void shouldUseConfluentConfigKeys() {
-    final AvroSerdeConfig parsed = AvroSerdeConfig.from(Map.of(
-        "schema.registry.url", "http://r:8081",
-        "auto.register.schemas", "false",
-        "use.latest.version", "true",
-        "basic.auth.credentials.source", "USER_INFO",
-        "basic.auth.user.info", "me:secret"));
+    final AvroSerdeConfig parsed =
+        AvroSerdeConfig.from(
+            Map.of(
+                "schema.registry.url", "http://r:8081",
+                "auto.register.schemas", "false",
+                "use.latest.version", "true",
+                "basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", "me:secret"));
 
-    assertThat(parsed).isEqualTo(new AvroSerdeConfig("http://r:8081", false, true,
-        java.util.Optional.of("me:secret"), false));
+    assertThat(parsed)
+        .isEqualTo(
+            new AvroSerdeConfig(
+                "http://r:8081", false, true, java.util.Optional.of("me:secret"), false));
   }
 
   private <T extends SpecificRecord> SpecificAvroSerde<T> serde(final Schema schema) {
@@ -191,8 +227,12 @@ class AvroSerdeTest {
     for (final Schema.Field f : base.getFields()) {
       fields.add(new Schema.Field(f, f.schema()));
     }
-    fields.add(new Schema.Field(name, SchemaBuilder.unionOf().nullType().and().stringType()
-        .endUnion(), "added later", Schema.Field.NULL_DEFAULT_VALUE));
+    fields.add(
+        new Schema.Field(
+            name,
+            SchemaBuilder.unionOf().nullType().and().stringType().endUnion(),
+            "added later",
+            Schema.Field.NULL_DEFAULT_VALUE));
     return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
   }
 }
