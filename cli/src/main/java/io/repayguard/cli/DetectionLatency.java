@@ -52,9 +52,14 @@ final class DetectionLatency {
     return Optional.of(sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1)));
   }
 
-  /** "p50 120 ms, p99 840 ms", or "p50 -, p99 -" before any alert. */
+  /** "p50 120 ms, p99 840 ms, p99.9 910 ms", or dashes before any alert. */
   String describe() {
-    return "p50 " + format(quantileMillis(0.50)) + ", p99 " + format(quantileMillis(0.99));
+    return "p50 "
+        + format(quantileMillis(0.50))
+        + ", p99 "
+        + format(quantileMillis(0.99))
+        + ", p99.9 "
+        + format(quantileMillis(0.999));
   }
 
   private static String format(final Optional<Long> millis) {

@@ -17,7 +17,7 @@ class DetectionLatencyTest {
 
     assertThat(latency.quantileMillis(0.50)).contains(500L);
     assertThat(latency.quantileMillis(0.99)).contains(990L);
-    assertThat(latency.describe()).isEqualTo("p50 500 ms, p99 990 ms");
+    assertThat(latency.describe()).isEqualTo("p50 500 ms, p99 990 ms, p99.9 1000 ms");
   }
 
   @Test
@@ -39,9 +39,9 @@ class DetectionLatencyTest {
     latency.sent("e2", 0);
     latency.sent("e3", 0);
     latency.alerted("e1", 12_000 * MS);
-    assertThat(latency.describe()).isEqualTo("p50 -, p99 -");
+    assertThat(latency.describe()).isEqualTo("p50 -, p99 -, p99.9 -");
 
     latency.alerted("e3", 12_000 * MS);
-    assertThat(latency.describe()).isEqualTo("p50 12.0 s, p99 12.0 s");
+    assertThat(latency.describe()).isEqualTo("p50 12.0 s, p99 12.0 s, p99.9 12.0 s");
   }
 }
