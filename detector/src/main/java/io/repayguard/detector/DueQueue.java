@@ -14,9 +14,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
  *
  * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
- * remembers, in memory, the earliest due time when it knows it (so a fact with nothing due opens no
- * iterator) and the key below which nothing is left (so an iterator does not walk over the
- * tombstones of work already taken). Both start unknown, as after a restart.
+ * remembers, in memory, the earliest entry when it knows it (so a fact with nothing due opens no
+ * iterator, and taking the entry a look found opens none either) and the key below which nothing is
+ * left (so an iterator does not walk over the tombstones of work already taken). Both start
+ * unknown, as after a restart.
  *
  * @param <V> the work
  */
@@ -25,6 +26,9 @@ final class DueQueue<V> {
 
   /** The earliest due time in the store, {@link Long#MAX_VALUE} when empty, null if unknown. */
   private Long head;
+
+  /** The earliest entry whenever {@link #head} knows a due time; null otherwise. */
+  private KeyValue<Bytes, V> earliest;
 
   /** No entry lies below this key; null for the start of the store. */
   private Bytes floor;
@@ -36,8 +40,9 @@ final class DueQueue<V> {
   void add(final long due, final long seq, final String tieBreak, final V work) {
     final Bytes key = key(due, seq, tieBreak);
     store.put(key, work);
-    if (head != null && due < head) {
+    if (head != null && (earliest == null || key.compareTo(earliest.key) <= 0)) {
       head = due;
+      earliest = KeyValue.pair(key, work);
     }
     if (floor != null && key.compareTo(floor) < 0) {
       floor = key;
@@ -49,7 +54,7 @@ final class DueQueue<V> {
     if (head != null && head > now) {
       return Optional.empty();
     }
-    final KeyValue<Bytes, V> first = first();
+    final KeyValue<Bytes, V> first = earliest != null ? earliest : first();
     if (first == null) {
       head = Long.MAX_VALUE;
       return Optional.empty();
@@ -57,19 +62,21 @@ final class DueQueue<V> {
     final long due = dueOf(first.key);
     if (due > now) {
       head = due;
+      earliest = first;
       return Optional.empty();
     }
     store.delete(first.key);
     floor = first.key;
     head = null;
+    earliest = null;
     return Optional.of(first.value);
   }
 
   /** The earliest due time, if anything waits. */
   Optional<Long> nextDue() {
     if (head == null) {
-      final KeyValue<Bytes, V> first = first();
-      head = first == null ? Long.MAX_VALUE : dueOf(first.key);
+      earliest = first();
+      head = earliest == null ? Long.MAX_VALUE : dueOf(earliest.key);
     }
     return head == Long.MAX_VALUE ? Optional.empty() : Optional.of(head);
   }

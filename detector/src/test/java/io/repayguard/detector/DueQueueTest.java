@@ -81,6 +81,25 @@ class DueQueueTest {
     assertThat(restarted.takeDue(Long.MAX_VALUE)).isEmpty();
   }
 
+  @Test
+  void takesTheEntryALookFoundUnlessAnEarlierOneWasAddedSince() {
+    queue.add(200, 1, "", "b");
+    assertThat(queue.nextDue()).contains(200L);
+
+    queue.add(100, 2, "", "a");
+    queue.add(300, 3, "", "c");
+
+    assertThat(queue.nextDue()).contains(100L);
+    assertThat(queue.takeDue(300)).contains("a");
+    assertThat(queue.takeDue(150)).isEmpty();
+    assertThat(queue.takeDue(300)).contains("b");
+    assertThat(queue.takeDue(300)).contains("c");
+    assertThat(queue.nextDue()).isEmpty();
+    queue.add(50, 4, "", "after empty");
+    assertThat(queue.takeDue(50)).contains("after empty");
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
   private List<String> drain(final long now) {
     final List<String> taken = new ArrayList<>();
     for (Optional<String> next = queue.takeDue(now); next.isPresent(); next = queue.takeDue(now)) {
