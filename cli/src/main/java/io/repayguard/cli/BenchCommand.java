@@ -390,8 +390,9 @@ final class BenchCommand implements Callable<Integer> {
                 .get(30, TimeUnit.SECONDS);
         final long inputLag = lag(ends, committed);
         // internal topics may not exist before the inputs are read: Streams creates some
-        final long internalLag =
-            inputLag > 0 || internal.isEmpty() ? 0 : lag(reader.committedEnds(internal), committed);
+        final Map<TopicPartition, Long> internalEnds =
+            inputLag > 0 || internal.isEmpty() ? Map.of() : reader.committedEnds(internal);
+        final long internalLag = lag(internalEnds, committed);
         final double elapsed = (System.nanoTime() - started) / 1e9;
         if (inputLag == 0 && inputsDoneAt == null) {
           inputsDoneAt = elapsed;
@@ -414,7 +415,9 @@ final class BenchCommand implements Callable<Integer> {
               elapsed,
               group,
               inputLag,
-              inputLag > 0 ? "" : ", internal lag " + internalLag);
+              inputLag > 0
+                  ? mostBehind(ends, committed)
+                  : ", internal lag " + internalLag + mostBehind(internalEnds, committed));
         }
         if (elapsed > timeout.toSeconds()) {
           throw new UserException(
@@ -476,6 +479,23 @@ final class BenchCommand implements Callable<Integer> {
       lag += Math.max(0, behind);
     }
     return lag;
+  }
+
+  /** The partition furthest behind, as {@code " (most behind: topic-p, n)"}; empty when none is. */
+  private static String mostBehind(
+      final Map<TopicPartition, Long> ends,
+      final Map<TopicPartition, OffsetAndMetadata> committed) {
+    TopicPartition worst = null;
+    long most = 0;
+    for (final var end : ends.entrySet()) {
+      final OffsetAndMetadata done = committed.get(end.getKey());
+      final long behind = end.getValue() - (done == null ? 0 : done.offset());
+      if (behind > most) {
+        most = behind;
+        worst = end.getKey();
+      }
+    }
+    return worst == null ? "" : " (most behind: " + worst + ", " + most + ")";
   }
 
   /** This process's resident set from {@code /proc/self/status}; empty where there is none. */

@@ -565,6 +565,10 @@ final class ReplayRunner {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
+    // the facts task also reads the flush topic, empty until the run has settled: no idling (see
+    // DetectorRunner.detectorProperties)
+    props.putIfAbsent(
+        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     return props;
   }
 

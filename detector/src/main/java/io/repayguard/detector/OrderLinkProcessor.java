@@ -52,7 +52,8 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   /** The clock as last read from or written to {@link #clocks}: read once, written through. */
   private ClockState clock;
 
-  private Fact told;
+  /** Whether the view last told downstream said every source idle; null before any. */
+  private Boolean toldIdle;
 
   /** Whether the clock table changed since it was last told downstream. */
   private boolean changed;
@@ -66,7 +67,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
-    this.told = null;
+    this.toldIdle = null;
     this.changed = false;
     this.clock = null;
     this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
@@ -84,7 +85,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
 
   private void tellClockIfChanged(final long wallNow) {
     if (changed && storedClock() != null) {
-      tell(report(clock, null), wallNow);
+      tell(view(clock), wallNow);
     }
   }
 
@@ -96,9 +97,16 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     return clock;
   }
 
-  private void tell(final Fact report, final long timestamp) {
-    context.forward(new Record<>(null, report, timestamp), Names.ORDER_LINK_FACTS_SINK);
-    told = report;
+  /**
+   * Tells every facts partition {@code view} and stores the clock. The store is written here rather
+   * than on every record: a restart reads a clock no newer than what was told, and downstream never
+   * lowers what it heard, so the older view only waits for the next records to catch up.
+   */
+  private void tell(final View view, final long timestamp) {
+    context.forward(
+        new Record<>(null, view.fact(source, null), timestamp), Names.ORDER_LINK_FACTS_SINK);
+    clocks.put(CLOCK_KEY, clock);
+    toldIdle = view.idle();
     changed = false;
   }
 
@@ -133,20 +141,19 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
         fact.getMaxEventTime(),
         fact.getOffset(),
         fact.getIdle());
-    clocks.put(CLOCK_KEY, clock);
     changed = true;
+    final View view = view(clock);
     if (fact.getPayload() instanceof MerchantOrder order) {
-      onOrder(order, clock, record.timestamp());
+      onOrder(order, view, record.timestamp());
     } else if (fact.getPayload() instanceof OrderRef ref) {
-      onReference(ref, clock, record.timestamp());
+      onReference(ref, view, record.timestamp());
     }
-    final Fact now = report(clock, null);
-    if (told == null || told.getIdle() != now.getIdle()) {
-      tell(now, record.timestamp());
+    if (toldIdle == null || toldIdle != view.idle()) {
+      tell(view, record.timestamp());
     }
   }
 
-  private void onOrder(final MerchantOrder order, final ClockState clock, final long timestamp) {
+  private void onOrder(final MerchantOrder order, final View view, final long timestamp) {
     final OrderLinkState link = link(order.getOrderId());
     final List<MerchantOrder> history = history(link);
     int at = history.size();
@@ -159,11 +166,11 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     link.setLastUpdate(Math.max(link.getLastUpdate(), order.getEventTime().toEpochMilli()));
     orders.put(order.getOrderId(), link);
     for (final String creditId : link.getCreditIds()) {
-      send(creditId, order, clock, timestamp);
+      send(creditId, order, view, timestamp);
     }
   }
 
-  private void onReference(final OrderRef ref, final ClockState clock, final long timestamp) {
+  private void onReference(final OrderRef ref, final View view, final long timestamp) {
     final OrderLinkState link = link(ref.getOrderId());
     if (link.getCreditIds().contains(ref.getCreditId())) {
       return;
@@ -179,7 +186,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
       }
     }
     for (final MerchantOrder state : history.subList(from, history.size())) {
-      send(ref.getCreditId(), state, clock, timestamp);
+      send(ref.getCreditId(), state, view, timestamp);
     }
   }
 
@@ -205,30 +212,38 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   }
 
   private void send(
-      final String creditId,
-      final MerchantOrder order,
-      final ClockState clock,
-      final long timestamp) {
+      final String creditId, final MerchantOrder order, final View view, final long timestamp) {
     final OrderUpdate update =
         OrderUpdate.newBuilder().setCreditId(creditId).setOrder(order).build();
     context.forward(
-        new Record<>(creditId, report(clock, update), timestamp), Names.ORDER_LINK_FACTS_SINK);
+        new Record<>(creditId, view.fact(source, update), timestamp), Names.ORDER_LINK_FACTS_SINK);
+  }
+
+  /** This partition's view of its sources, computed once a record for every fact it sends. */
+  private View view(final ClockState clock) {
+    return new View(
+        clock.getSources(),
+        Clocks.activeWatermark(clock.getSources()),
+        Clocks.maxEventTime(clock),
+        Clocks.allIdle(clock, expected));
   }
 
   /**
-   * This partition's view of its sources, with {@code payload}: what every fact it sends carries.
+   * What every fact this stage sends carries: its view of its sources. {@code upstream} is the
+   * clock's own list, not a copy: a forwarded fact is serialized before {@code forward} returns,
+   * and the list changes only when the next record is reported.
    */
-  private Fact report(final ClockState clock, final Object payload) {
-    final List<SourceClock> upstream = new ArrayList<>();
-    clock.getSources().forEach(c -> upstream.add(SourceClock.newBuilder(c).build()));
-    return Fact.newBuilder()
-        .setSource(source)
-        .setWatermark(Clocks.activeWatermark(upstream))
-        .setMaxEventTime(Clocks.maxEventTime(clock))
-        .setIdle(Clocks.allIdle(clock, expected))
-        .setOffset(-1)
-        .setUpstream(upstream)
-        .setPayload(payload)
-        .build();
+  private record View(List<SourceClock> upstream, long watermark, long maxEventTime, boolean idle) {
+    Fact fact(final String source, final Object payload) {
+      return Fact.newBuilder()
+          .setSource(source)
+          .setWatermark(watermark)
+          .setMaxEventTime(maxEventTime)
+          .setIdle(idle)
+          .setOffset(-1)
+          .setUpstream(upstream)
+          .setPayload(payload)
+          .build();
+    }
   }
 }
