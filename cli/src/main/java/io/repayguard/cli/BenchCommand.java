@@ -176,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
           published.events(),
           published.took().toMillis() / 1000.0,
           published.rate());
-      final TopicNames topics = TopicNames.defaults();
+      final TopicNames topics = TopicNames.forApplication(APPLICATION_ID);
       try (Admin admin = Admin.create(client.clientProperties());
           TopicReader reader = new TopicReader(client)) {
         final Bench bench =
@@ -285,7 +285,7 @@ final class BenchCommand implements Callable<Integer> {
       final long started = System.nanoTime();
       try (DetectorRunner runner =
           DetectorRunner.start(
-              DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
+              DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()).withTopics(topics),
               new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties()))) {
         final Measured m =
             drain(

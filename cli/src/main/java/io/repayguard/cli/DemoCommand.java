@@ -259,6 +259,7 @@ final class DemoCommand implements Callable<Integer> {
   private static DetectorRunner startDetector(final ClientSettings client, final Path stateDir) {
     final DetectorConfig config =
         DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+            .withTopics(TopicNames.forApplication(APPLICATION_ID))
             .withIdleTimeout(IDLE_TIMEOUT);
     final Map<String, Object> props = new java.util.HashMap<>(client.clientProperties());
     props.put("commit.interval.ms", 100);

@@ -91,7 +91,7 @@ record DetectSettings(
             "retention.inactive",
             layers.pick(null, "retention.inactive", "REPAYGUARD_RETENTION_INACTIVE", "P400D"),
             Durations::parse);
-    final TopicNames topics = topics(rest);
+    final TopicNames topics = topics(rest, applicationId);
     final DetectorConfig config;
     try {
       config =
@@ -117,22 +117,28 @@ record DetectSettings(
     }
   }
 
-  private static TopicNames topics(final Map<String, String> rest) {
-    final TopicNames d = TopicNames.defaults();
+  /**
+   * The topics, each renamed by {@code topic.<its name in TopicNames.defaults()>}; the detector's
+   * own two are named after the application id unless renamed.
+   */
+  private static TopicNames topics(final Map<String, String> rest, final String applicationId) {
+    final TopicNames key = TopicNames.defaults();
+    final TopicNames d = TopicNames.forApplication(applicationId);
     return new TopicNames(
-        take(rest, d.creditUse()),
-        take(rest, d.merchantOrder()),
-        take(rest, d.repaymentPlan()),
-        take(rest, d.ops()),
-        take(rest, d.alerts()),
-        take(rest, d.holdCommands()),
-        take(rest, d.dlq()),
-        take(rest, d.orderLinks()),
-        take(rest, d.facts()));
+        take(rest, key.creditUse(), d.creditUse()),
+        take(rest, key.merchantOrder(), d.merchantOrder()),
+        take(rest, key.repaymentPlan(), d.repaymentPlan()),
+        take(rest, key.ops(), d.ops()),
+        take(rest, key.alerts(), d.alerts()),
+        take(rest, key.holdCommands(), d.holdCommands()),
+        take(rest, key.dlq(), d.dlq()),
+        take(rest, key.orderLinks(), d.orderLinks()),
+        take(rest, key.facts(), d.facts()));
   }
 
-  private static String take(final Map<String, String> rest, final String defaultName) {
-    final String renamed = rest.remove("topic." + defaultName);
+  private static String take(
+      final Map<String, String> rest, final String key, final String defaultName) {
+    final String renamed = rest.remove("topic." + key);
     return renamed == null || renamed.isBlank() ? defaultName : renamed.trim();
   }
 

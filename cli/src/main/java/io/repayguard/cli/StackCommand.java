@@ -89,11 +89,14 @@ final class StackCommand implements Callable<Integer> {
     }
   }
 
-  /** Every topic of DESIGN.md, the detector's own two and the simulator's ground truth. */
+  /**
+   * Every topic of DESIGN.md and the simulator's ground truth. The detector creates its own two,
+   * named after its application id.
+   */
   static List<String> topics() {
     final TopicNames names = TopicNames.defaults();
     final List<String> topics = new ArrayList<>(names.inputs());
-    topics.addAll(names.outputs());
+    topics.addAll(List.of(names.alerts(), names.holdCommands(), names.dlq()));
     topics.add(SimTopics.GROUND_TRUTH);
     return topics;
   }

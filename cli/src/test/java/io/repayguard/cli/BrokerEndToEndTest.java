@@ -2,14 +2,18 @@ package io.repayguard.cli;
 
 import static io.repayguard.events.Events.aRepaymentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.repayguard.detector.AvroBinarySerde;
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
+import io.repayguard.detector.facts.Fact;
 import io.repayguard.events.Alert;
+import io.repayguard.events.CreditUse;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.Rule;
 import io.repayguard.scenario.ExpectedOutputs;
@@ -95,6 +99,102 @@ class BrokerEndToEndTest {
         .containsExactlyInAnyOrderElementsOf(
             ExpectedOutputs.read(
                 BrokerHarness.scenario("05-late-borrowing-after-grace.expected.jsonl")));
+  }
+
+  @Test
+  void shouldKeepTwoDetectorsWithDifferentApplicationIdsOutOfEachOthersFactsLog() throws Exception {
+    // Given: two detectors on the same inputs, each with its own id and outputs, names defaulted
+    final TopicNames inputs = BrokerHarness.uniqueTopics("two-ids");
+    final String suffix = inputs.creditUse().substring(8, 16);
+    final String eu = "it-eu-" + suffix;
+    final String us = "it-us-" + suffix;
+    final TopicNames euTopics = ownTopics(inputs, eu);
+    final TopicNames usTopics = ownTopics(inputs, us);
+    final Path scenario = BrokerHarness.scenario("09-account-mismatch-foreign.jsonl");
+    final long borrowings =
+        Files.readAllLines(scenario).stream()
+            .filter(line -> line.contains("\"topic\":\"credit-use\""))
+            .count();
+
+    // When: both run at once over one publication
+    try (DetectorRunner one =
+            harness.startDetector(
+                BrokerHarness.config(euTopics), eu, BrokerHarness.tempDir("rg-eu"));
+        DetectorRunner other =
+            harness.startDetector(
+                BrokerHarness.config(usTopics), us, BrokerHarness.tempDir("rg-us"))) {
+      harness.publish(scenario, inputs, eu);
+      harness.barrier(us);
+    }
+
+    // Then: each facts log holds each borrowing once, and each detector decided exactly
+    assertThat(euTopics.facts()).isEqualTo(eu + "-facts");
+    assertThat(usTopics.orderLinks()).isEqualTo(us + "-order-links");
+    for (final TopicNames own : List.of(euTopics, usTopics)) {
+      assertThat(borrowingFacts(own.facts())).as(own.facts()).isEqualTo(borrowings);
+      assertThat(harness.outputsAsExpected(own))
+          .as(own.alerts())
+          .containsExactlyInAnyOrderElementsOf(
+              ExpectedOutputs.read(
+                  BrokerHarness.scenario("09-account-mismatch-foreign.expected.jsonl")));
+    }
+  }
+
+  @Test
+  void shouldRefuseToLeaveTheFactsLogItReadUnderItsOldName() throws Exception {
+    // Given: a detector that ran on the facts log's old name
+    final TopicNames inputs = BrokerHarness.uniqueTopics("legacy");
+    final String id = "it-legacy-" + inputs.creditUse().substring(7, 15);
+    final TopicNames legacy = TopicNames.defaults();
+    final TopicNames old =
+        new TopicNames(
+            inputs.creditUse(),
+            inputs.merchantOrder(),
+            inputs.repaymentPlan(),
+            inputs.ops(),
+            inputs.alerts(),
+            inputs.holdCommands(),
+            inputs.dlq(),
+            legacy.orderLinks(),
+            legacy.facts());
+    try (DetectorRunner detector =
+        harness.startDetector(BrokerHarness.config(old), id, BrokerHarness.tempDir("rg-old"))) {
+      harness.publish(BrokerHarness.scenario("01-happy-path.jsonl"), inputs, id);
+    }
+
+    // When / Then: started with the names of its id, it refuses in one line saying what to set
+    final Path state = BrokerHarness.tempDir("rg-new");
+    assertThatThrownBy(
+            () -> harness.startDetector(BrokerHarness.config(ownTopics(inputs, id)), id, state))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("has read the facts log repayguard-facts")
+        .hasMessageContaining("topic.repayguard-facts=repayguard-facts")
+        .hasMessageContaining("topic.repayguard-order-links=repayguard-order-links")
+        .hasMessageNotContaining("\n");
+  }
+
+  /** {@code inputs} with outputs of {@code applicationId}'s own, and its facts log by default. */
+  private static TopicNames ownTopics(final TopicNames inputs, final String applicationId) {
+    final TopicNames named = TopicNames.forApplication(applicationId);
+    return new TopicNames(
+        inputs.creditUse(),
+        inputs.merchantOrder(),
+        inputs.repaymentPlan(),
+        inputs.ops(),
+        applicationId + "." + named.alerts(),
+        applicationId + "." + named.holdCommands(),
+        applicationId + "." + named.dlq(),
+        named.orderLinks(),
+        named.facts());
+  }
+
+  /** Facts in {@code topic} carrying a borrowing. */
+  private static long borrowingFacts(final String topic) {
+    final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
+    return harness.readAll(topic).stream()
+        .filter(r -> r.value() != null)
+        .filter(r -> facts.decode(r.value()).getPayload() instanceof CreditUse)
+        .count();
   }
 
   @Test

@@ -222,6 +222,55 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldNameTheDetectorsOwnTopicsAfterItsApplicationId() {
+    final DetectSettings one =
+        DetectSettings.resolve(
+            new DetectSettings.Flags("fraud-eu", null, null, null, null, null), Map.of(), Map.of());
+    final DetectSettings other =
+        DetectSettings.resolve(
+            new DetectSettings.Flags(null, null, null, null, null, null),
+            Map.of(),
+            Map.of("REPAYGUARD_APPLICATION_ID", "fraud-us"));
+
+    assertThat(one.config().topics().facts()).isEqualTo("fraud-eu-facts");
+    assertThat(one.config().topics().orderLinks()).isEqualTo("fraud-eu-order-links");
+    assertThat(other.config().topics().facts()).isEqualTo("fraud-us-facts");
+    assertThat(other.config().topics().orderLinks()).isEqualTo("fraud-us-order-links");
+    assertThat(one.config().topics().alerts()).isEqualTo(other.config().topics().alerts());
+  }
+
+  @Test
+  void shouldKeepTheOldNamesOfTheDetectorsTopicsReachableByConfiguration(@TempDir final Path dir)
+      throws IOException {
+    final Path file = dir.resolve("detector.properties");
+    Files.writeString(
+        file,
+        "application.id=fraud-eu\n"
+            + "topic.repayguard-facts=repayguard-facts\n"
+            + "topic.repayguard-order-links=repayguard-order-links\n");
+
+    final DetectSettings settings =
+        DetectSettings.resolve(
+            new DetectSettings.Flags(null, null, null, null, null, null),
+            ConnectionOptions.readProperties(file),
+            Map.of());
+
+    assertThat(settings.applicationId()).isEqualTo("fraud-eu");
+    assertThat(settings.config().topics().facts()).isEqualTo("repayguard-facts");
+    assertThat(settings.config().topics().orderLinks()).isEqualTo("repayguard-order-links");
+    assertThat(settings.passThrough()).isEmpty();
+  }
+
+  @Test
+  void shouldDescribeTheTopologyWithTopicsNamedAfterTheApplicationId() {
+    final Run run = run("detect", "--describe", "--application-id", "fraud-eu");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("fraud-eu-facts", "fraud-eu-order-links");
+    assertThat(run.out()).doesNotContain("repayguard-facts");
+  }
+
+  @Test
   void shouldDescribeTopologyWithEveryNamedNode() throws IllegalAccessException {
     final Run run = run("detect", "--describe");
 

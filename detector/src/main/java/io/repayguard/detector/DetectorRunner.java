@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -69,7 +70,8 @@ public final class DetectorRunner implements AutoCloseable {
    */
   public static DetectorRunner start(final DetectorConfig requested, final Settings settings) {
     checkRegistry(settings.clientProperties());
-    final DetectorConfig config = prepareTopics(requested, settings.clientProperties());
+    final DetectorConfig config =
+        prepareTopics(requested, settings.applicationId(), settings.clientProperties());
     final ConsumerLag inputLag = new ConsumerLag();
     final Topology topology =
         DetectorTopology.build(
@@ -205,7 +207,9 @@ public final class DetectorRunner implements AutoCloseable {
   }
 
   private static DetectorConfig prepareTopics(
-      final DetectorConfig config, final Map<String, Object> clientProperties) {
+      final DetectorConfig config,
+      final String applicationId,
+      final Map<String, Object> clientProperties) {
     final Map<String, Object> adminProps = new HashMap<>(clientProperties);
     adminProps.putIfAbsent("request.timeout.ms", (int) CALL_TIMEOUT.toMillis());
     adminProps.putIfAbsent("default.api.timeout.ms", (int) CALL_TIMEOUT.toMillis());
@@ -218,6 +222,7 @@ public final class DetectorRunner implements AutoCloseable {
             "cannot reach Kafka at " + bootstrap + " (" + rootMessage(e) + ")", e);
       }
       final TopicNames topics = config.topics();
+      refuseToLeaveLegacyLog(admin, applicationId, topics);
       final Map<String, Integer> inputs =
           partitionCounts(
               admin, List.of(topics.creditUse(), topics.merchantOrder(), topics.repaymentPlan()));
@@ -235,6 +240,48 @@ public final class DetectorRunner implements AutoCloseable {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while preparing topics", e);
+    }
+  }
+
+  /**
+   * Refuses to start on a new facts log when this application id has read the facts log of the name
+   * used before the detector's own topics were named after their application id: its unread facts,
+   * and replay's history, would be left behind.
+   */
+  private static void refuseToLeaveLegacyLog(
+      final Admin admin, final String applicationId, final TopicNames topics)
+      throws InterruptedException {
+    final TopicNames legacy = TopicNames.defaults();
+    if (topics.facts().equals(legacy.facts())) {
+      return;
+    }
+    final Set<TopicPartition> read;
+    try {
+      read =
+          admin
+              .listConsumerGroupOffsets(applicationId)
+              .partitionsToOffsetAndMetadata()
+              .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+              .keySet();
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot read the committed offsets of " + applicationId + ": " + rootMessage(e), e);
+    }
+    if (read.stream().anyMatch(p -> p.topic().equals(legacy.facts()))) {
+      throw new IllegalStateException(
+          applicationId
+              + " has read the facts log "
+              + legacy.facts()
+              + ", which is now named "
+              + topics.facts()
+              + " by default: to keep it, and replay's history in it, set topic."
+              + legacy.facts()
+              + "="
+              + legacy.facts()
+              + " and topic."
+              + legacy.orderLinks()
+              + "="
+              + legacy.orderLinks());
     }
   }
 

@@ -7,6 +7,9 @@ import java.util.List;
  *
  * @param ops analysts' acknowledge and resolve commands, keyed by planId; read in the same task as
  *     {@code repaymentPlan}, so it must have as many partitions
+ *     <p>The detector's own two topics are named after its application id, as Kafka Streams names
+ *     its internal topics ({@link #forApplication}), so two detectors on one cluster never write
+ *     into each other's facts log.
  * @param facts the log the decision stage reads: facts and watermarks in the order it saw them,
  *     keyed by creditId and kept forever, so a replay reproduces live decisions
  * @param orderLinks where orders meet the borrowings that name them, keyed by orderId
@@ -22,8 +25,20 @@ public record TopicNames(
     String orderLinks,
     String facts) {
 
-  /** DESIGN.md's default names. */
+  /**
+   * DESIGN.md's default names, with the detector's own topics of application id {@code repayguard}:
+   * {@code repayguard-order-links} and {@code repayguard-facts}. These last two are also the keys
+   * that rename them in a config file ({@code topic.repayguard-facts=...}), whatever the id.
+   */
   public static TopicNames defaults() {
+    return forApplication("repayguard");
+  }
+
+  /**
+   * DESIGN.md's default names, with the detector's own topics named after {@code applicationId}:
+   * {@code <applicationId>-order-links} and {@code <applicationId>-facts}.
+   */
+  public static TopicNames forApplication(final String applicationId) {
     return new TopicNames(
         "credit-use",
         "merchant-order",
@@ -32,8 +47,8 @@ public record TopicNames(
         "repayment-alerts",
         "repayment-hold-commands",
         "repayguard-dlq",
-        "repayguard-order-links",
-        "repayguard-facts");
+        applicationId + "-order-links",
+        applicationId + "-facts");
   }
 
   /** The four input topics: the three of data and the analysts' ops topic. */
