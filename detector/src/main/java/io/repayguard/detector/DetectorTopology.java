@@ -90,7 +90,8 @@ public final class DetectorTopology {
         Names.CREDIT_USE_INGEST,
         supplier(
             () -> new CreditUseIngest(config, serdes.creditUse().deserializer(), inputLag),
-            Set.of()),
+            Set.of(),
+            Names.CREDIT_USE_DLQ_SINK),
         Names.CREDIT_USE_SOURCE);
     topology.addSink(
         Names.CREDIT_USE_FACTS_SINK,
@@ -119,7 +120,8 @@ public final class DetectorTopology {
         Names.MERCHANT_ORDER_INGEST,
         supplier(
             () -> new MerchantOrderIngest(config, serdes.merchantOrder().deserializer(), inputLag),
-            Set.of()),
+            Set.of(),
+            Names.MERCHANT_ORDER_DLQ_SINK),
         Names.MERCHANT_ORDER_SOURCE);
     topology.addSink(
         Names.MERCHANT_ORDER_ORDER_LINKS_SINK,
@@ -152,7 +154,8 @@ public final class DetectorTopology {
         Names.REPAYMENT_PLAN_INGEST,
         supplier(
             () -> new RepaymentPlanIngest(config, serdes.repaymentEvent().deserializer(), inputLag),
-            Set.of(store(PLAN_CREDITS_STORE, avro(PlanCredit.getClassSchema())))),
+            Set.of(store(PLAN_CREDITS_STORE, avro(PlanCredit.getClassSchema()))),
+            Names.REPAYMENT_PLAN_DLQ_SINK),
         Names.REPAYMENT_PLAN_SOURCE);
     topology.addSink(
         Names.REPAYMENT_PLAN_FACTS_SINK,
@@ -172,7 +175,10 @@ public final class DetectorTopology {
         AutoOffsetReset.earliest(), Names.OPS_SOURCE, bytesIn, bytesIn, topics.ops());
     topology.addProcessor(
         Names.OPS_INGEST,
-        supplier(() -> new OpsCommandIngest(config, serdes.opsCommand().deserializer()), Set.of()),
+        supplier(
+            () -> new OpsCommandIngest(config, serdes.opsCommand().deserializer()),
+            Set.of(),
+            Names.OPS_DLQ_SINK),
         Names.OPS_SOURCE);
     // Sharing the plan-credit store puts both sources in one task per partition number.
     topology.connectProcessorAndStateStores(Names.OPS_INGEST, PLAN_CREDITS_STORE);
@@ -197,7 +203,8 @@ public final class DetectorTopology {
             () -> new OrderLinkProcessor(config),
             Set.of(
                 store(ORDER_LINK_ORDERS_STORE, avro(OrderLinkState.getClassSchema())),
-                store(ORDER_LINK_CLOCK_STORE, avro(ClockState.getClassSchema())))),
+                store(ORDER_LINK_CLOCK_STORE, avro(ClockState.getClassSchema()))),
+            Names.ORDER_LINK_DLQ_SINK),
         Names.ORDER_LINKS_SOURCE);
     topology.addSink(
         Names.ORDER_LINK_FACTS_SINK,
@@ -258,7 +265,8 @@ public final class DetectorTopology {
                 // the queues are read from their head on every fact: uncached (see DueQueue)
                 queue(PENDING_STORE, avro(PendingWork.getClassSchema())),
                 queue(EXPIRY_STORE, avro(Expiry.getClassSchema())),
-                queue(DEFERRED_STORE, avro(Deferred.getClassSchema())))),
+                queue(DEFERRED_STORE, avro(Deferred.getClassSchema()))),
+            Names.DECISION_DLQ_SINK),
         flushTopic == null
             ? new String[] {Names.FACTS_SOURCE}
             : new String[] {Names.FACTS_SOURCE, Names.Replay.FLUSH_SOURCE});
@@ -305,13 +313,15 @@ public final class DetectorTopology {
         .withCachingDisabled();
   }
 
+  /** Supplies {@code processor}, {@link Guarded}: what it throws on goes to {@code dlqSink}. */
   private static ProcessorSupplier<byte[], byte[], Object, Object> supplier(
       final Supplier<Processor<byte[], byte[], Object, Object>> processor,
-      final Set<StoreBuilder<?>> stores) {
+      final Set<StoreBuilder<?>> stores,
+      final String dlqSink) {
     return new ProcessorSupplier<>() {
       @Override
       public Processor<byte[], byte[], Object, Object> get() {
-        return processor.get();
+        return new Guarded(processor.get(), dlqSink);
       }
 
       @Override

@@ -33,7 +33,11 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
   private SchemaRegistryClient registry;
   private AvroSerdeConfig config;
   private boolean isKey;
-  private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+
+  /** Writers of specific records by schema; generic values of an equal schema need their own. */
+  private final Map<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+
+  private final Map<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
 
   /** Creates a serializer to be configured by Kafka through {@link #configure}. */
   public AvroSerializer() {}
@@ -80,7 +84,9 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
     out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
     final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     try {
-      writers.computeIfAbsent(schema, s -> writerFor(s, record)).write(record, encoder);
+      (record instanceof SpecificRecord ? specificWriters : genericWriters)
+          .computeIfAbsent(schema, s -> writerFor(s, record))
+          .write(record, encoder);
       encoder.flush();
     } catch (final IOException | RuntimeException e) {
       throw new SerializationException(

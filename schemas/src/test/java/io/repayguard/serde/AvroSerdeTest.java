@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
@@ -158,6 +159,30 @@ class AvroSerdeTest {
     // Then
     assertThat(read).isInstanceOf(GenericRecord.class);
     assertThat(((GenericRecord) read).get("creditId")).hasToString("c1");
+  }
+
+  @Test
+  void shouldWriteAGenericAndASpecificValueOfOneSchemaAlike() {
+    // Given: one serializer that has written a generic record of CreditUse's schema
+    final AvroSerializer<GenericContainer> serializer = new AvroSerializer<>();
+    serializer.configure(config, false);
+    final CreditUse specific = aCreditUse().build();
+    final GenericRecord generic = new GenericData.Record(CreditUse.getClassSchema());
+    for (final Schema.Field field : CreditUse.getClassSchema().getFields()) {
+      generic.put(field.name(), specific.get(field.name()));
+    }
+    generic.put("eventTime", specific.getEventTime().toEpochMilli());
+    generic.put(
+        "status",
+        new GenericData.EnumSymbol(
+            CreditUse.getClassSchema().getField("status").schema(), specific.getStatus().name()));
+    final byte[] fromGeneric = serializer.serialize("credit-use", generic);
+
+    // When: it writes the specific record of the same schema
+    final byte[] fromSpecific = serializer.serialize("credit-use", specific);
+
+    // Then: with the specific writer (its Instant converted), byte for byte the same
+    assertThat(fromSpecific).isEqualTo(fromGeneric);
   }
 
   @Test
