@@ -5,7 +5,6 @@ import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,10 +127,11 @@ public final class Clocks {
 
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
   public static long maxEventTime(final ClockState clock) {
-    return clock.getSources().stream()
-        .mapToLong(SourceClock::getMaxEventTime)
-        .max()
-        .orElse(UNKNOWN);
+    long max = UNKNOWN;
+    for (final SourceClock s : clock.getSources()) {
+      max = Math.max(max, s.getMaxEventTime());
+    }
+    return max;
   }
 
   /** The smallest largest-eventTime of the non-idle sources in {@code sources}, if any. */
@@ -179,23 +179,18 @@ public final class Clocks {
       final ClockState clock, final Map<String, SourceClock> direct, final Set<String> upstream) {
     long bound = UNKNOWN;
     for (final RelayClock relay : clock.getRelays()) {
-      final Map<String, SourceClock> seen = byName(relay.getUpstream());
+      final List<SourceClock> seen = relay.getUpstream();
       final long b;
       if (caughtUp(seen, direct, upstream)) {
-        if (activeWithoutTime(relay.getUpstream())) {
+        if (activeWithoutTime(seen)) {
           return new Bound(UNKNOWN, true);
         }
-        b = activeWatermark(relay.getUpstream());
+        b = activeWatermark(seen);
       } else {
         if (behindWithoutTime(seen, direct, upstream)) {
           return new Bound(UNKNOWN, true);
         }
-        b =
-            relay.getUpstream().stream()
-                .mapToLong(SourceClock::getMaxEventTime)
-                .filter(t -> t != UNKNOWN)
-                .min()
-                .orElse(UNKNOWN);
+        b = smallestKnownTime(seen);
       }
       if (b != UNKNOWN) {
         bound = bound == UNKNOWN ? b : Math.min(bound, b);
@@ -204,18 +199,43 @@ public final class Clocks {
     return new Bound(bound, false);
   }
 
-  /** A relay behind on a partition whose time it does not know cannot bound anything. */
+  /** The smallest largest-eventTime in {@code sources} that is known, or {@link #UNKNOWN}. */
+  private static long smallestKnownTime(final List<SourceClock> sources) {
+    long min = UNKNOWN;
+    for (final SourceClock s : sources) {
+      final long t = s.getMaxEventTime();
+      if (t != UNKNOWN && (min == UNKNOWN || t < min)) {
+        min = t;
+      }
+    }
+    return min;
+  }
+
+  /**
+   * A relay behind on a partition whose time it does not know cannot bound anything. Walks the
+   * relay's own entries (each names a partition once) rather than building a map of them: this runs
+   * for every relay on every fact.
+   */
   private static boolean behindWithoutTime(
-      final Map<String, SourceClock> relayView,
+      final List<SourceClock> relayView,
       final Map<String, SourceClock> direct,
       final Set<String> upstream) {
+    int present = 0;
+    for (final SourceClock seen : relayView) {
+      if (!upstream.contains(seen.getSource())) {
+        continue;
+      }
+      present++;
+      if (seen.getMaxEventTime() == UNKNOWN && behind(seen, direct.get(seen.getSource()))) {
+        return true;
+      }
+    }
+    if (present == upstream.size()) {
+      return false;
+    }
     for (final String name : upstream) {
-      final SourceClock seen = relayView.get(name);
       final SourceClock latest = direct.get(name);
-      final boolean timeUnknown = seen == null || seen.getMaxEventTime() == UNKNOWN;
-      final boolean lagging =
-          seen == null ? latest != null && latest.getOffset() >= 0 : behind(seen, latest);
-      if (timeUnknown && lagging) {
+      if (latest != null && latest.getOffset() >= 0 && find(relayView, name) == null) {
         return true;
       }
     }
@@ -236,17 +256,21 @@ public final class Clocks {
     return latest != null && seen.getOffset() < latest.getOffset();
   }
 
+  /** Whether the relay has heard from every upstream partition at least as far as this stage. */
   private static boolean caughtUp(
-      final Map<String, SourceClock> relayView,
+      final List<SourceClock> relayView,
       final Map<String, SourceClock> direct,
       final Set<String> upstream) {
-    for (final String name : upstream) {
-      final SourceClock seen = relayView.get(name);
-      if (seen == null || behind(seen, direct.get(name))) {
-        return false;
+    int present = 0;
+    for (final SourceClock seen : relayView) {
+      if (upstream.contains(seen.getSource())) {
+        present++;
+        if (behind(seen, direct.get(seen.getSource()))) {
+          return false;
+        }
       }
     }
-    return true;
+    return present == upstream.size();
   }
 
   private static boolean heardFromAll(
@@ -256,12 +280,21 @@ public final class Clocks {
         return false;
       }
     }
-    if (expected.relays().isEmpty()) {
-      return true;
+    for (final String relay : expected.relays()) {
+      if (findRelay(clock.getRelays(), relay) == null) {
+        return false;
+      }
     }
-    final Set<String> relays = new HashSet<>();
-    clock.getRelays().forEach(r -> relays.add(r.getSource()));
-    return relays.containsAll(expected.relays());
+    return true;
+  }
+
+  private static RelayClock findRelay(final List<RelayClock> relays, final String name) {
+    for (final RelayClock r : relays) {
+      if (r.getSource().equals(name)) {
+        return r;
+      }
+    }
+    return null;
   }
 
   /** The sources by name: one pass, so the checks above stay linear in the number of sources. */
