@@ -3,10 +3,13 @@ package io.repayguard.cli;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.DetectorTopology;
+import io.repayguard.detector.http.DetectorHttpServer;
 import io.repayguard.sim.ClientSettings;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
@@ -80,10 +83,38 @@ final class DetectCommand implements Callable<Integer> {
   @Option(names = "--describe", description = "Print the topology and exit.")
   boolean describe;
 
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "Serve /health/live, /health/ready and /metrics on this port (env "
+              + "REPAYGUARD_HTTP_PORT, file http.port; 0 picks a free one; default: no HTTP).")
+  Integer httpPort;
+
+  @Option(
+      names = "--http-host",
+      paramLabel = "HOST",
+      description =
+          "Address to serve HTTP on (env REPAYGUARD_HTTP_HOST, file http.host; "
+              + "default 127.0.0.1).")
+  String httpHost;
+
+  @Option(
+      names = "--http-token",
+      paramLabel = "TOKEN",
+      description =
+          "Require 'Authorization: Bearer TOKEN' on every request but /health/* (env "
+              + "REPAYGUARD_HTTP_TOKEN, file http.token; prefer the environment: flags show in "
+              + "process lists).")
+  String httpToken;
+
   @Override
   public Integer call() throws InterruptedException {
     final Map<String, String> file =
-        configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile);
+        new HashMap<>(configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile));
+    final Optional<InetSocketAddress> http = httpAddress(file);
+    final Optional<String> token =
+        pick(httpToken, parent.env().get("REPAYGUARD_HTTP_TOKEN"), file.remove("http.token"));
     final DetectSettings settings =
         DetectSettings.resolve(
             new DetectSettings.Flags(
@@ -116,7 +147,23 @@ final class DetectCommand implements Callable<Integer> {
     } catch (final IllegalStateException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "detector-shutdown"));
+    final DetectorHttpServer server;
+    try {
+      server = http.map(a -> DetectorHttpServer.start(a, runner.streams(), token)).orElse(null);
+    } catch (final IllegalStateException e) {
+      runner.close();
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (server != null) {
+                    server.close();
+                  }
+                  runner.close();
+                },
+                "detector-shutdown"));
     parent
         .out()
         .println(
@@ -129,7 +176,51 @@ final class DetectCommand implements Callable<Integer> {
                 + ", "
                 + runner.config().topics().holdCommands()
                 + " (Ctrl-C stops)");
+    if (server != null) {
+      parent
+          .out()
+          .println(
+              "detector HTTP at "
+                  + server.uri()
+                  + ": /health/live, /health/ready, /metrics"
+                  + (token.isPresent() ? " (bearer token required but for /health)" : ""));
+    }
     runner.awaitTermination();
     return 0;
+  }
+
+  /** Where to serve HTTP: flag, else environment, else file; empty without a port. */
+  private Optional<InetSocketAddress> httpAddress(final Map<String, String> file) {
+    final Optional<String> port =
+        pick(
+            httpPort == null ? null : httpPort.toString(),
+            parent.env().get("REPAYGUARD_HTTP_PORT"),
+            file.remove("http.port"));
+    final String host =
+        pick(httpHost, parent.env().get("REPAYGUARD_HTTP_HOST"), file.remove("http.host"))
+            .orElse("127.0.0.1");
+    if (port.isEmpty()) {
+      return Optional.empty();
+    }
+    final int number;
+    try {
+      number = Integer.parseInt(port.get().trim());
+    } catch (final NumberFormatException e) {
+      throw UserException.badInput("http-port: '" + port.get() + "' is not a port number");
+    }
+    if (number < 0 || number > 65_535) {
+      throw UserException.badInput("http-port: " + number + " is not between 0 and 65535");
+    }
+    return Optional.of(new InetSocketAddress(host, number));
+  }
+
+  /** The flag's value, else the environment's, else the file's; blank counts as absent. */
+  private static Optional<String> pick(final String flag, final String env, final String file) {
+    for (final String value : new String[] {flag, env, file}) {
+      if (value != null && !value.isBlank()) {
+        return Optional.of(value);
+      }
+    }
+    return Optional.empty();
   }
 }

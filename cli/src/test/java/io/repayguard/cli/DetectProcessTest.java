@@ -1,6 +1,7 @@
 package io.repayguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.repayguard.detector.TopicNames;
 import io.repayguard.scenario.ExpectedOutputs;
@@ -9,13 +10,20 @@ import io.repayguard.stack.LocalStack;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -32,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class DetectProcessTest {
   private static final long GRACE_SECONDS = 30;
+  private static final Pattern HTTP_URL = Pattern.compile("http://[0-9.]+:[0-9]+");
   private static BrokerHarness harness;
 
   @BeforeAll
@@ -73,7 +82,9 @@ class DetectProcessTest {
                 "--state-dir",
                 dir.resolve("state").toString(),
                 "--config",
-                config.toString())
+                config.toString(),
+                "--http-port",
+                "0")
             .redirectError(stderr.toFile())
             .start();
     final List<String> lines = new CopyOnWriteArrayList<>();
@@ -81,6 +92,10 @@ class DetectProcessTest {
     reader.start();
     try {
       awaitGroup(id, detector, lines, stderr);
+      final URI http = httpUri(lines);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> status(http.resolve("/health/ready")) == 200);
 
       // When: a scenario is decided, then SIGTERM
       harness.publish(BrokerHarness.scenario("06-order-cancelled.jsonl"), topics, id);
@@ -104,6 +119,23 @@ class DetectProcessTest {
       detector.destroyForcibly();
       reader.join(TimeUnit.SECONDS.toMillis(10));
     }
+  }
+
+  /** The URL the process printed for its HTTP surface. */
+  private static URI httpUri(final List<String> lines) {
+    return lines.stream()
+        .filter(l -> l.startsWith("detector HTTP at "))
+        .map(HTTP_URL::matcher)
+        .filter(Matcher::find)
+        .map(m -> URI.create(m.group()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no HTTP line in " + lines));
+  }
+
+  private static int status(final URI uri) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   /** Waits until the process says it runs and its group has formed on the broker. */

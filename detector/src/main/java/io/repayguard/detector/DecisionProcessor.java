@@ -1,5 +1,7 @@
 package io.repayguard.detector;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.repayguard.decision.DecisionEngine;
 import io.repayguard.decision.DecisionOutput;
 import io.repayguard.decision.DecisionSettings;
@@ -39,6 +41,16 @@ import org.slf4j.LoggerFactory;
  */
 final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>, DecisionOutput {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
+
+  /**
+   * Alerts published, by rule, severity and status, in Micrometer's global registry (what {@code
+   * /metrics} serves; without a registry attached, a no-op). Counted when forwarded: a transaction
+   * aborted and done again counts its alerts twice, the topic holds them once.
+   */
+  static final String ALERTS_PUBLISHED = "repayguard.alerts.published";
+
+  /** Hold commands published, by action; counted as {@link #ALERTS_PUBLISHED} is. */
+  static final String HOLDS_PUBLISHED = "repayguard.hold.commands.published";
 
   private final DetectorConfig config;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
@@ -167,6 +179,13 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     publishedPlans.add(alert.getPlanId());
     context.forward(
         new Record<>(alert.getPlanId(), alert, currentTimestamp), Names.DECISION_ALERTS_SINK);
+    Counter.builder(ALERTS_PUBLISHED)
+        .description("Alerts published, by rule, severity and status")
+        .tag("rule", alert.getRule().name())
+        .tag("severity", alert.getSeverity().name())
+        .tag("status", alert.getStatus().name())
+        .register(Metrics.globalRegistry)
+        .increment();
   }
 
   /**
@@ -180,6 +199,11 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     }
     context.forward(
         new Record<>(command.getPlanId(), command, currentTimestamp), Names.DECISION_HOLDS_SINK);
+    Counter.builder(HOLDS_PUBLISHED)
+        .description("Hold commands published, by action")
+        .tag("action", command.getAction().name())
+        .register(Metrics.globalRegistry)
+        .increment();
   }
 
   @Override

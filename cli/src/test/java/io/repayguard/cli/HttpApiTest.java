@@ -1,0 +1,145 @@
+package io.repayguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.repayguard.detector.DetectorRunner;
+import io.repayguard.detector.TopicNames;
+import io.repayguard.detector.http.DetectorHttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The detector's HTTP surface on a running detector and a real broker: health for probes, the
+ * bearer token, and /metrics scraped and checked by Prometheus' own {@code promtool} (Debian's
+ * {@code prometheus} package; {@code .ci/run} installs it when missing, so a missing promtool fails
+ * this test rather than skipping it).
+ */
+@Tag("integration")
+class HttpApiTest {
+  private static final String TOKEN = "s3cret-token";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** promtool's exit code when it has only lint findings (1 is for errors). */
+  private static final int LINT_FINDINGS = 3;
+
+  /** promtool's naming advice, as opposed to a parse error. */
+  private static final Pattern NAMING_LINT =
+      Pattern.compile(
+          "[a-zA-Z_:][a-zA-Z0-9_:]* (metric names should not contain abbreviated units"
+              + "|non-histogram and non-summary metrics should not have \"_count\" suffix"
+              + "|no help text)");
+
+  private static BrokerHarness harness;
+
+  @BeforeAll
+  static void startStack() {
+    harness = new BrokerHarness();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    harness.close();
+  }
+
+  @Test
+  void shouldServeHealthTokenGuardedMetricsThatPromtoolAccepts(@TempDir final Path dir)
+      throws Exception {
+    // Given: a detector serving HTTP with a token
+    final TopicNames topics = BrokerHarness.uniqueTopics("http");
+    final String id = "it-http-" + topics.creditUse().substring(5, 13);
+    try (DetectorRunner detector =
+            harness.startDetector(BrokerHarness.config(topics), id, dir.resolve("state"));
+        DetectorHttpServer server =
+            DetectorHttpServer.start(
+                new InetSocketAddress("127.0.0.1", 0), detector.streams(), Optional.of(TOKEN))) {
+      final URI base = server.uri();
+
+      // Then: ready once Kafka Streams runs; the probes need no token
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> get(base, "/health/ready", null).statusCode() == 200);
+      assertThat(get(base, "/health/ready", null).body()).contains("\"state\":\"RUNNING\"");
+      final HttpResponse<String> live = get(base, "/health/live", null);
+      assertThat(live.statusCode()).isEqualTo(200);
+      assertThat(live.body()).contains("\"status\":\"UP\"");
+
+      // When: a plan with no borrowing is decided
+      harness.publish(BrokerHarness.scenario("02-no-borrowing.jsonl"), topics, id);
+      harness.barrier(id);
+
+      // Then: /metrics wants the token, counts the alert and its hold, and promtool accepts it
+      final HttpResponse<String> refused = get(base, "/metrics", null);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(get(base, "/metrics", "wrong").statusCode()).isEqualTo(401);
+      final HttpResponse<String> metrics = get(base, "/metrics", TOKEN);
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+      assertThat(metrics.body())
+          .contains(
+              "repayguard_alerts_published_total{rule=\"NO_BORROWING\",severity=\"CRITICAL\","
+                  + "status=\"OPEN\"} 1.0",
+              "repayguard_hold_commands_published_total{action=\"HOLD\"} 1.0",
+              "repayguard_detector_running 1.0",
+              "kafka_stream_thread_",
+              "jvm_memory_used_bytes");
+      assertThat(promtool(metrics.body(), dir)).isEmpty();
+      assertThat(get(base, "/nothing-here", TOKEN).statusCode()).isEqualTo(404);
+    }
+  }
+
+  private static HttpResponse<String> get(final URI base, final String path, final String token)
+      throws IOException, InterruptedException {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * What {@code promtool check metrics} says about {@code text} that matters: every parse error,
+   * and every finding about repayguard's own metrics. Its naming advice on Kafka's and Micrometer's
+   * standard names ({@code kafka_producer_io_time_ns_total}, {@code system_cpu_count}, Kafka
+   * metrics without a description), which every Kafka Streams dashboard knows by those names, is
+   * left out; promtool exits with 3 when it has only such findings.
+   */
+  private static String promtool(final String text, final Path dir) throws Exception {
+    final Path output = dir.resolve("promtool.out");
+    final Process check =
+        new ProcessBuilder("promtool", "check", "metrics")
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    try (var in = check.getOutputStream()) {
+      in.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(check.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+    final String said = Files.readString(output);
+    assertThat(check.exitValue()).as("promtool check metrics: %s", said).isIn(0, LINT_FINDINGS);
+    return said.lines()
+        .filter(line -> line.startsWith("repayguard_") || !NAMING_LINT.matcher(line).matches())
+        .collect(Collectors.joining("\n"));
+  }
+}

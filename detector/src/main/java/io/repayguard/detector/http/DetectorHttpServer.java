@@ -1,0 +1,215 @@
+package io.repayguard.detector.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The detector's HTTP surface, served from the detector's own process: health for probes and
+ * Prometheus metrics. Thin handlers over {@link KafkaStreams}' state and a Micrometer registry.
+ *
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 while the detector can still work, 503 once Kafka Streams
+ *       stopped or failed;
+ *   <li>{@code GET /health/ready}: 200 only while Kafka Streams is RUNNING, else 503 with {@code
+ *       Retry-After} (starting, rebalancing, restoring);
+ *   <li>{@code GET /metrics}: Prometheus text: Kafka Streams' own metrics through Micrometer's
+ *       {@link KafkaStreamsMetrics} (repayguard's task metrics among them: dead letters, ignored
+ *       ops commands), alerts and hold commands published (counted in Micrometer's global registry,
+ *       which this server joins), the JVM's, and {@code repayguard_detector_running}.
+ * </ul>
+ *
+ * With a token, every request but {@code /health/*} needs {@code Authorization: Bearer <token>} and
+ * gets 401 without it: Prometheus can send a token, a container probe cannot always.
+ */
+public final class DetectorHttpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectorHttpServer.class);
+  private static final String JSON = "application/json";
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final PrometheusMeterRegistry registry;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final JvmGcMetrics gcMetrics;
+  private final KafkaStreams streams;
+  private final Optional<byte[]> token;
+
+  private DetectorHttpServer(
+      final HttpServer server,
+      final KafkaStreams streams,
+      final Optional<String> token,
+      final PrometheusMeterRegistry registry) {
+    this.server = server;
+    this.streams = streams;
+    this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+    this.registry = registry;
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    this.streamsMetrics.bindTo(registry);
+    this.gcMetrics = new JvmGcMetrics();
+    this.gcMetrics.bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Metrics.addRegistry(registry);
+    Gauge.builder("repayguard.detector.running", streams, s -> running(s) ? 1 : 0)
+        .description("1 while Kafka Streams is RUNNING (ready), 0 otherwise")
+        .register(registry);
+    this.executor = Executors.newFixedThreadPool(2, DetectorHttpServer::daemon);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+  }
+
+  /**
+   * Serves {@code streams} on {@code address} (port 0 picks a free one); {@code token}, when
+   * present, guards everything but the health checks. Fails with a one-line {@link
+   * IllegalStateException} when the address cannot be bound.
+   */
+  public static DetectorHttpServer start(
+      final InetSocketAddress address, final KafkaStreams streams, final Optional<String> token) {
+    final HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (final IOException e) {
+      throw new IllegalStateException(
+          "cannot serve HTTP on "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+    final DetectorHttpServer http =
+        new DetectorHttpServer(
+            server, streams, token.filter(t -> !t.isBlank()), prometheusRegistry());
+    server.start();
+    LOG.info("Serving HTTP at {}", http.uri());
+    return http;
+  }
+
+  private static PrometheusMeterRegistry prometheusRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */
+  public URI uri() {
+    final InetSocketAddress bound = server.getAddress();
+    return URI.create("http://" + bound.getHostString() + ":" + bound.getPort());
+  }
+
+  private void handle(final HttpExchange exchange) throws IOException {
+    try (exchange) {
+      final String path = exchange.getRequestURI().getPath();
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", "GET");
+        send(exchange, 405, JSON, "{\"error\":\"only GET is served here\"}");
+        return;
+      }
+      if (!path.startsWith("/health/") && !authorized(exchange)) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"repayguard\"");
+        send(exchange, 401, JSON, "{\"error\":\"a bearer token is required\"}");
+        return;
+      }
+      switch (path) {
+        case "/health/live" -> live(exchange);
+        case "/health/ready" -> ready(exchange);
+        case "/metrics" ->
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        default -> send(exchange, 404, JSON, "{\"error\":\"no such endpoint: " + path + "\"}");
+      }
+    } catch (final RuntimeException e) {
+      LOG.warn("HTTP request failed: {}", e.toString());
+    }
+  }
+
+  private void live(final HttpExchange exchange) throws IOException {
+    final KafkaStreams.State state = streams.state();
+    final boolean alive =
+        state != KafkaStreams.State.ERROR
+            && state != KafkaStreams.State.PENDING_ERROR
+            && state != KafkaStreams.State.NOT_RUNNING
+            && state != KafkaStreams.State.PENDING_SHUTDOWN;
+    send(
+        exchange,
+        alive ? 200 : 503,
+        JSON,
+        "{\"status\":\"" + (alive ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"}");
+  }
+
+  private void ready(final HttpExchange exchange) throws IOException {
+    final KafkaStreams.State state = streams.state();
+    if (state == KafkaStreams.State.RUNNING) {
+      send(exchange, 200, JSON, "{\"status\":\"READY\",\"state\":\"RUNNING\"}");
+    } else {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+      send(exchange, 503, JSON, "{\"status\":\"NOT_READY\",\"state\":\"" + state + "\"}");
+    }
+  }
+
+  private boolean authorized(final HttpExchange exchange) {
+    if (token.isEmpty()) {
+      return true;
+    }
+    final String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      return false;
+    }
+    final byte[] given =
+        header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(given, token.get());
+  }
+
+  private static boolean running(final KafkaStreams streams) {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  private static void send(
+      final HttpExchange exchange, final int status, final String type, final String body)
+      throws IOException {
+    final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static Thread daemon(final Runnable runnable) {
+    final Thread thread = new Thread(runnable, "repayguard-http");
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    Metrics.removeRegistry(registry);
+    streamsMetrics.close();
+    gcMetrics.close();
+    registry.close();
+  }
+}
