@@ -166,6 +166,11 @@ final class BrokerHarness implements AutoCloseable {
     return readAll(topic).stream().map(r -> (Alert) decode(r)).toList();
   }
 
+  /** Decoded hold commands of {@code topic}, in partition then offset order. */
+  List<HoldCommand> holds(final String topic) {
+    return readAll(topic).stream().map(r -> (HoldCommand) decode(r)).toList();
+  }
+
   /** Every committed record of {@code topic}, read_committed, up to its settled end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(final String topic) {
     try (TopicReader reader = new TopicReader(client())) {

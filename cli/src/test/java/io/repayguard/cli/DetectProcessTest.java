@@ -7,20 +7,15 @@ import io.repayguard.detector.TopicNames;
 import io.repayguard.scenario.ExpectedOutputs;
 import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,37 +57,22 @@ class DetectProcessTest {
     LocalStack.createTopics(
         harness.stack().bootstrapServers(), BrokerHarness.PARTITIONS, topics.inputs());
     final Path config = dir.resolve("detector.properties");
-    Files.writeString(config, settings(topics));
-    final Path stderr = dir.resolve("stderr.log");
-    final Process detector =
-        new ProcessBuilder(
-                javaBinary(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RepayGuard.class.getName(),
-                "detect",
-                "--bootstrap-servers",
-                harness.stack().bootstrapServers(),
-                "--schema-registry-url",
-                harness.stack().schemaRegistryUrl(),
-                "--application-id",
-                id,
-                "--idle-timeout",
-                BrokerHarness.IDLE_TIMEOUT.toString(),
-                "--state-dir",
-                dir.resolve("state").toString(),
-                "--config",
-                config.toString(),
-                "--http-port",
-                "0")
-            .redirectError(stderr.toFile())
-            .start();
-    final List<String> lines = new CopyOnWriteArrayList<>();
-    final Thread reader = new Thread(() -> readLines(detector, lines), "detect-stdout");
-    reader.start();
-    try {
-      awaitGroup(id, detector, lines, stderr);
-      final URI http = httpUri(lines);
+    Files.writeString(config, settings(topics, Map.of("commit.interval.ms", "100")));
+    try (DetectorProcess detector =
+        DetectorProcess.start(
+            harness,
+            id,
+            dir.resolve("stderr.log"),
+            "--idle-timeout",
+            BrokerHarness.IDLE_TIMEOUT.toString(),
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--config",
+            config.toString(),
+            "--http-port",
+            "0")) {
+      detector.awaitGroup(harness);
+      final URI http = httpUri(detector.lines());
       await()
           .atMost(Duration.ofMinutes(1))
           .until(() -> status(http.resolve("/health/ready")) == 200);
@@ -100,25 +80,41 @@ class DetectProcessTest {
       // When: a scenario is decided, then SIGTERM
       harness.publish(BrokerHarness.scenario("06-order-cancelled.jsonl"), topics, id);
       harness.barrier(id);
-      assertThat(detector.isAlive()).as("running; stderr: %s", tail(stderr)).isTrue();
+      assertThat(detector.process().isAlive()).as("running: %s", detector.stderrTail()).isTrue();
       final long sent = System.nanoTime();
-      new ProcessBuilder("kill", "-TERM", Long.toString(detector.pid())).start().waitFor();
-      final boolean exited = detector.waitFor(GRACE_SECONDS, TimeUnit.SECONDS);
+      detector.signal("TERM");
+      final boolean exited = detector.process().waitFor(GRACE_SECONDS, TimeUnit.SECONDS);
       final double tookSeconds = (System.nanoTime() - sent) / 1e9;
       System.out.printf("detect stopped %.1f s after SIGTERM%n", tookSeconds);
 
       // Then: gone within the grace, its outputs exact and its inputs committed to their ends
-      assertThat(exited).as("exited within %d s; stderr: %s", GRACE_SECONDS, tail(stderr)).isTrue();
-      assertThat(detector.exitValue()).as("killed by TERM, not failed").isIn(0, 143);
-      assertThat(lines).anyMatch(l -> l.startsWith("detector " + id + " running"));
+      assertThat(exited)
+          .as("exited within %d s; stderr: %s", GRACE_SECONDS, detector.stderrTail())
+          .isTrue();
+      assertThat(detector.process().exitValue()).as("killed by TERM, not failed").isIn(0, 143);
       assertThat(harness.outputsAsExpected(topics))
           .containsExactlyInAnyOrderElementsOf(
               ExpectedOutputs.read(BrokerHarness.scenario("06-order-cancelled.expected.jsonl")));
       assertThat(uncommitted(id, topics)).as("input records not committed").isZero();
-    } finally {
-      detector.destroyForcibly();
-      reader.join(TimeUnit.SECONDS.toMillis(10));
     }
+  }
+
+  /** A config file renaming every topic to {@code topics}'s, with {@code more} settings. */
+  static String settings(final TopicNames topics, final Map<String, String> more) {
+    final TopicNames key = TopicNames.defaults();
+    final StringBuilder file = new StringBuilder();
+    more.forEach((k, v) -> file.append(k).append('=').append(v).append('\n'));
+    final Map<String, String> names =
+        Map.of(
+            key.creditUse(), topics.creditUse(),
+            key.merchantOrder(), topics.merchantOrder(),
+            key.repaymentPlan(), topics.repaymentPlan(),
+            key.ops(), topics.ops(),
+            key.alerts(), topics.alerts(),
+            key.holdCommands(), topics.holdCommands(),
+            key.dlq(), topics.dlq());
+    names.forEach((k, v) -> file.append("topic.").append(k).append('=').append(v).append('\n'));
+    return file.toString();
   }
 
   /** The URL the process printed for its HTTP surface. */
@@ -138,47 +134,6 @@ class DetectProcessTest {
         .statusCode();
   }
 
-  /** Waits until the process says it runs and its group has formed on the broker. */
-  private static void awaitGroup(
-      final String group, final Process detector, final List<String> lines, final Path stderr)
-      throws InterruptedException {
-    final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    try (Admin admin = Admin.create(harness.client().clientProperties())) {
-      while (true) {
-        assertThat(detector.isAlive()).as("starting; stderr: %s", tail(stderr)).isTrue();
-        assertThat(System.nanoTime()).as("group %s within two minutes", group).isLessThan(deadline);
-        if (lines.stream().anyMatch(l -> l.startsWith("detector " + group + " running"))) {
-          try {
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            if (admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().size()
-                > 0) {
-              return;
-            }
-          } catch (final java.util.concurrent.ExecutionException e) {
-            // not formed yet
-          }
-        }
-        TimeUnit.MILLISECONDS.sleep(200);
-      }
-    }
-  }
-
-  private static String settings(final TopicNames topics) {
-    final TopicNames key = TopicNames.defaults();
-    final StringBuilder file = new StringBuilder("commit.interval.ms=100\n");
-    final Map<String, String> names =
-        Map.of(
-            key.creditUse(), topics.creditUse(),
-            key.merchantOrder(), topics.merchantOrder(),
-            key.repaymentPlan(), topics.repaymentPlan(),
-            key.ops(), topics.ops(),
-            key.alerts(), topics.alerts(),
-            key.holdCommands(), topics.holdCommands(),
-            key.dlq(), topics.dlq());
-    names.forEach((k, v) -> file.append("topic.").append(k).append('=').append(v).append('\n'));
-    return file.toString();
-  }
-
   /** Offsets of the inputs the group has not committed, transaction markers aside. */
   private static long uncommitted(final String group, final TopicNames topics) throws Exception {
     try (Admin admin = Admin.create(harness.client().clientProperties());
@@ -195,31 +150,6 @@ class DetectProcessTest {
         behind += Math.max(0, end.getValue() - (done == null ? 0 : done.offset()));
       }
       return behind;
-    }
-  }
-
-  private static void readLines(final Process process, final List<String> lines) {
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        lines.add(line);
-      }
-    } catch (final IOException e) {
-      lines.add("<stdout failed: " + e + ">");
-    }
-  }
-
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static String tail(final Path file) {
-    try {
-      final List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
-    } catch (final IOException e) {
-      return "<" + e + ">";
     }
   }
 }
