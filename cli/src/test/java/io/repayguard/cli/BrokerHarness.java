@@ -1,5 +1,7 @@
 package io.repayguard.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
@@ -10,6 +12,11 @@ import io.repayguard.serde.AvroSerdeConfig;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.GroupCatchUp;
 import io.repayguard.sim.Publisher;
+import io.repayguard.sim.ScoreReader;
+import io.repayguard.sim.Scoring;
+import io.repayguard.sim.SimTopics;
+import io.repayguard.sim.Simulation;
+import io.repayguard.sim.Simulator;
 import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
@@ -19,12 +26,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -86,9 +98,20 @@ final class BrokerHarness implements AutoCloseable {
       final String applicationId,
       final Path stateDir,
       final int partitions) {
+    return startDetector(config, applicationId, stateDir, partitions, Map.of());
+  }
+
+  /** As {@link #startDetector(DetectorConfig, String, Path, int)}, with Streams {@code more}. */
+  DetectorRunner startDetector(
+      final DetectorConfig config,
+      final String applicationId,
+      final Path stateDir,
+      final int partitions,
+      final Map<String, Object> more) {
     LocalStack.createTopics(stack.bootstrapServers(), partitions, config.topics().inputs());
     final Map<String, Object> props = new HashMap<>(client().clientProperties());
     props.put("commit.interval.ms", 100);
+    props.putAll(more);
     return DetectorRunner.start(
         config, new DetectorRunner.Settings(applicationId, stateDir, props));
   }
@@ -164,6 +187,70 @@ final class BrokerHarness implements AutoCloseable {
   /** Decoded alerts of {@code topic}, in partition then offset order. */
   List<Alert> alerts(final String topic) {
     return readAll(topic).stream().map(r -> (Alert) decode(r)).toList();
+  }
+
+  /** The simulator's topics on {@code topics}' inputs, its ground truth beside the alerts. */
+  SimTopics simTopics(final TopicNames topics) {
+    return simTopics(topics, PARTITIONS);
+  }
+
+  /** As {@link #simTopics(TopicNames)}, every topic created with {@code partitions}. */
+  SimTopics simTopics(final TopicNames topics, final int partitions) {
+    final SimTopics sim =
+        new SimTopics(
+            topics.creditUse(),
+            topics.merchantOrder(),
+            topics.repaymentPlan(),
+            topics.alerts() + ".ground-truth");
+    final List<String> created = new ArrayList<>(topics.inputs());
+    created.add(sim.groundTruth());
+    LocalStack.createTopics(stack.bootstrapServers(), partitions, created);
+    return sim;
+  }
+
+  /**
+   * Publishes {@code events} of a simulated world (seed {@code seed}, 1,000 accounts, 5 %
+   * anomalies, the last year) at {@code rate} events/s, with ground truth; unchecked, for a
+   * background thread.
+   */
+  Simulation.Summary simulate(
+      final SimTopics sim, final long events, final OptionalLong rate, final long seed) {
+    final Instant now = Instant.now();
+    try {
+      return new Simulation(client(), new PrintStream(PrintStream.nullOutputStream()))
+          .withoutProgress()
+          .run(
+              new Simulator.Options(
+                  1000,
+                  seed,
+                  0.05,
+                  Simulator.Options.evenMix(),
+                  now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(365)),
+                  now.minus(Duration.ofHours(2))),
+              new Simulation.Run(rate, OptionalLong.of(events), Optional.empty(), sim));
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
+  }
+
+  /**
+   * Asserts that the alerts score precision = recall = 1 against {@code sim}'s ground truth and
+   * that no alert or hold command is there twice (read_committed).
+   */
+  void assertExactlyTheGroundTruthOnce(final SimTopics sim, final TopicNames topics) {
+    final Scoring.Report report =
+        new ScoreReader(client()).score(sim.groundTruth(), topics.alerts(), Optional.empty());
+    System.out.println(report.render(10));
+    assertThat(report.misses()).as("missed").isEmpty();
+    assertThat(report.falseAlarms()).as("false alarms").isEmpty();
+    assertThat(report.perfect()).isTrue();
+    assertThat(alerts(topics.alerts()).stream().map(Alert::getAlertId).toList())
+        .isNotEmpty()
+        .doesNotHaveDuplicates();
+    assertThat(holds(topics.holdCommands()).stream().map(HoldCommand::getCommandId).toList())
+        .isNotEmpty()
+        .doesNotHaveDuplicates();
   }
 
   /** Decoded hold commands of {@code topic}, in partition then offset order. */

@@ -3,27 +3,14 @@ package io.repayguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.detector.TopicNames;
-import io.repayguard.events.Alert;
-import io.repayguard.events.HoldCommand;
-import io.repayguard.sim.ScoreReader;
-import io.repayguard.sim.Scoring;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
-import io.repayguard.sim.Simulator;
-import io.repayguard.stack.LocalStack;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -59,21 +46,7 @@ class CrashRestartTest {
     // Given: a detector process whose dead members leave the group within seconds
     final TopicNames topics = BrokerHarness.uniqueTopics("crash");
     final String id = "it-crash-" + topics.creditUse().substring(6, 14);
-    final SimTopics sim =
-        new SimTopics(
-            topics.creditUse(),
-            topics.merchantOrder(),
-            topics.repaymentPlan(),
-            topics.alerts() + ".ground-truth");
-    LocalStack.createTopics(
-        harness.stack().bootstrapServers(),
-        BrokerHarness.PARTITIONS,
-        List.of(
-            topics.creditUse(),
-            topics.merchantOrder(),
-            topics.repaymentPlan(),
-            topics.ops(),
-            sim.groundTruth()));
+    final SimTopics sim = harness.simTopics(topics);
     final Path config = dir.resolve("detector.properties");
     Files.writeString(
         config,
@@ -82,12 +55,11 @@ class CrashRestartTest {
     final Path state = dir.resolve("state");
     final Path stderr = dir.resolve("stderr.log");
     final Random random = new Random(7);
-    final Instant now = Instant.now();
 
     // When: the world streams in while the detector is killed five times
     DetectorProcess detector = start(id, stderr, state, config);
     final CompletableFuture<Simulation.Summary> world =
-        CompletableFuture.supplyAsync(() -> simulate(sim, now));
+        CompletableFuture.supplyAsync(() -> harness.simulate(sim, 6_000, OptionalLong.of(300), 11));
     try {
       for (int kill = 1; kill <= KILLS; kill++) {
         TimeUnit.MILLISECONDS.sleep(1_000 + random.nextInt(4_000));
@@ -117,40 +89,7 @@ class CrashRestartTest {
     }
 
     // Then: exactly the injected anomalies, each output once
-    final Scoring.Report report =
-        new ScoreReader(harness.client())
-            .score(sim.groundTruth(), topics.alerts(), Optional.empty());
-    System.out.println(report.render(10));
-    assertThat(report.misses()).as("missed").isEmpty();
-    assertThat(report.falseAlarms()).as("false alarms").isEmpty();
-    assertThat(report.perfect()).isTrue();
-    final List<String> alertIds =
-        harness.alerts(topics.alerts()).stream().map(Alert::getAlertId).toList();
-    assertThat(alertIds).isNotEmpty().doesNotHaveDuplicates();
-    final List<String> holdIds =
-        harness.holds(topics.holdCommands()).stream().map(HoldCommand::getCommandId).toList();
-    assertThat(holdIds).isNotEmpty().doesNotHaveDuplicates();
-  }
-
-  /** 6,000 events of a simulated world at 300 events/s, with ground truth. */
-  private static Simulation.Summary simulate(final SimTopics sim, final Instant now) {
-    try {
-      return new Simulation(harness.client(), new PrintStream(PrintStream.nullOutputStream()))
-          .withoutProgress()
-          .run(
-              new Simulator.Options(
-                  1000,
-                  11,
-                  0.05,
-                  Simulator.Options.evenMix(),
-                  now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(365)),
-                  now.minus(Duration.ofHours(2))),
-              new Simulation.Run(
-                  OptionalLong.of(300), OptionalLong.of(6_000), Optional.empty(), sim));
-    } catch (final InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CompletionException(e);
-    }
+    harness.assertExactlyTheGroundTruthOnce(sim, topics);
   }
 
   private static DetectorProcess start(
