@@ -3,6 +3,7 @@ package io.repayguard.cli;
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
+import io.repayguard.detector.http.DetectorHttpServer;
 import io.repayguard.events.Alert;
 import io.repayguard.events.AlertStatus;
 import io.repayguard.events.HoldAction;
@@ -20,6 +21,7 @@ import io.repayguard.sim.Simulation;
 import io.repayguard.stack.LocalStack;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,6 +108,14 @@ final class DemoCommand implements Callable<Integer> {
           "Schema registry port on 127.0.0.1; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int registryPort;
 
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description =
+          "The detector's health and metrics on 127.0.0.1 (as detect --http-port); 0 picks a "
+              + "free one (default ${DEFAULT-VALUE}).")
+  int httpPort;
+
   @Override
   public Integer call() throws Exception {
     final var options = simulation.simulator(Instant.now());
@@ -153,6 +163,7 @@ final class DemoCommand implements Callable<Integer> {
     final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
     try (stack;
         DetectorRunner detector = startDetector(client, stateDir);
+        DetectorHttpServer http = startHttp(detector);
         Monitor monitor = new Monitor(client, started, latency)) {
       if (!detector.awaitRunning(Duration.ofMinutes(1))) {
         throw new UserException(
@@ -169,7 +180,9 @@ final class DemoCommand implements Callable<Integer> {
                   + stack.schemaRegistryUrl()
                   + ", detector "
                   + APPLICATION_ID
-                  + " running, simulating "
+                  + " running (health and metrics at "
+                  + http.uri()
+                  + "), simulating "
                   + (run.maxEvents().isPresent()
                       ? run.maxEvents().getAsLong() + " events"
                       : duration.toSeconds() + " s")
@@ -254,6 +267,16 @@ final class DemoCommand implements Callable<Integer> {
     final long sinceStartMillis =
         System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     return System.nanoTime() - sinceStartMillis * 1_000_000;
+  }
+
+  private DetectorHttpServer startHttp(final DetectorRunner detector) {
+    try {
+      return DetectorHttpServer.start(
+          new InetSocketAddress("127.0.0.1", httpPort), detector.streams(), Optional.empty());
+    } catch (final IllegalStateException e) {
+      throw new UserException(
+          UserException.UNUSABLE_ENVIRONMENT, e.getMessage() + "; try --http-port 0", e);
+    }
   }
 
   private static DetectorRunner startDetector(final ClientSettings client, final Path stateDir) {

@@ -42,6 +42,8 @@ class DemoProcessTest {
                 "--kafka-port",
                 "0",
                 "--registry-port",
+                "0",
+                "--http-port",
                 "0")
             .redirectError(stderr.toFile())
             .start();
@@ -73,6 +75,11 @@ class DemoProcessTest {
             .orElseThrow(() -> new AssertionError("no simulator summary in " + lines));
     assertThat(Double.parseDouble(simulated.group(2))).as("stopped early").isLessThan(180);
     assertThat(lines).anyMatch(l -> l.startsWith("demo: simulator done"));
+    assertThat(lines)
+        .anyMatch(
+            l ->
+                l.startsWith("demo: kafka=")
+                    && l.contains("health and metrics at http://127.0.0.1:"));
     final String overall =
         lines.stream()
             .filter(l -> l.startsWith("overall"))
