@@ -49,10 +49,11 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, PlanIds> creditPlans;
 
   /**
-   * The partition's clock, one entry a source: {@value #CLOCK_KEY} → detector time and arrival
-   * count; {@value #SOURCE_KEY}name → a ClockState holding that one input partition; {@value
-   * #RELAY_KEY}name → one holding that one relay. A fact changes one source, so it rewrites one
-   * small entry instead of every source's.
+   * The partition's clock, one entry a source: {@value #SOURCE_KEY}name → a ClockState holding that
+   * one input partition; {@value #RELAY_KEY}name → one holding that one relay; {@value #CLOCK_KEY}
+   * → none, for when no source changed. Every entry also carries detector time and the arrival
+   * count as they were when it was written; both only grow, so the clock's are the largest. A fact
+   * changes one source, so it rewrites one small entry, and nothing else.
    */
   private final KeyValueStore<String, ClockState> clock;
 
@@ -152,9 +153,10 @@ final class StoreBackedDecisionStore implements DecisionStore {
           final KeyValue<String, ClockState> entry = entries.next();
           current.getSources().addAll(entry.value.getSources());
           current.getRelays().addAll(entry.value.getRelays());
+          current.setDetectorTime(
+              Math.max(current.getDetectorTime(), entry.value.getDetectorTime()));
+          current.setArrivals(Math.max(current.getArrivals(), entry.value.getArrivals()));
           if (entry.key.equals(CLOCK_KEY)) {
-            current.setDetectorTime(entry.value.getDetectorTime());
-            current.setArrivals(entry.value.getArrivals());
             wholeClockStored =
                 !entry.value.getSources().isEmpty() || !entry.value.getRelays().isEmpty();
           } else {
@@ -166,51 +168,51 @@ final class StoreBackedDecisionStore implements DecisionStore {
     return current;
   }
 
+  /**
+   * Writes the entry {@code changed} names, carrying detector time and the arrival count, so a fact
+   * costs one put; the head entry is written only when no source changed. Both numbers only grow,
+   * so reading takes the largest of every entry's.
+   */
   @Override
   public void putClock(final ClockState state, final String changed) {
     current = state;
     if (wholeClockStored
         || entryKeys.size() != state.getSources().size() + state.getRelays().size()) {
       writeEveryEntry(state);
-    } else if (changed != null) {
-      writeEntry(state, changed);
+    } else if (changed == null || !writeEntry(state, changed)) {
+      clock.put(CLOCK_KEY, entry(state, List.of(), List.of()));
     }
-    clock.put(
-        CLOCK_KEY,
-        ClockState.newBuilder()
-            .setSources(List.of())
-            .setRelays(List.of())
-            .setDetectorTime(state.getDetectorTime())
-            .setArrivals(state.getArrivals())
-            .build());
   }
 
-  private void writeEntry(final ClockState state, final String name) {
+  /** Writes the entry of source or relay {@code name}; false when the clock has none. */
+  private boolean writeEntry(final ClockState state, final String name) {
     for (final SourceClock source : state.getSources()) {
       if (source.getSource().equals(name)) {
-        clock.put(SOURCE_KEY + name, entry(List.of(source), List.of()));
-        return;
+        clock.put(SOURCE_KEY + name, entry(state, List.of(source), List.of()));
+        return true;
       }
     }
     for (final RelayClock relay : state.getRelays()) {
       if (relay.getSource().equals(name)) {
-        clock.put(RELAY_KEY + name, entry(List.of(), List.of(relay)));
-        return;
+        clock.put(RELAY_KEY + name, entry(state, List.of(), List.of(relay)));
+        return true;
       }
     }
+    return false;
   }
 
-  /** Rewrites every entry and deletes those of sources the clock no longer has. */
+  /** Rewrites every entry, the head too, and deletes those of sources the clock no longer has. */
   private void writeEveryEntry(final ClockState state) {
     final Set<String> keys = new HashSet<>();
     for (final SourceClock source : state.getSources()) {
       keys.add(SOURCE_KEY + source.getSource());
-      clock.put(SOURCE_KEY + source.getSource(), entry(List.of(source), List.of()));
+      clock.put(SOURCE_KEY + source.getSource(), entry(state, List.of(source), List.of()));
     }
     for (final RelayClock relay : state.getRelays()) {
       keys.add(RELAY_KEY + relay.getSource());
-      clock.put(RELAY_KEY + relay.getSource(), entry(List.of(), List.of(relay)));
+      clock.put(RELAY_KEY + relay.getSource(), entry(state, List.of(), List.of(relay)));
     }
+    clock.put(CLOCK_KEY, entry(state, List.of(), List.of()));
     entryKeys.removeAll(keys);
     entryKeys.forEach(clock::delete);
     entryKeys.clear();
@@ -218,12 +220,14 @@ final class StoreBackedDecisionStore implements DecisionStore {
     wholeClockStored = false;
   }
 
-  private static ClockState entry(final List<SourceClock> sources, final List<RelayClock> relays) {
+  /** One entry: {@code sources} and {@code relays}, with {@code state}'s time and arrivals. */
+  private static ClockState entry(
+      final ClockState state, final List<SourceClock> sources, final List<RelayClock> relays) {
     return ClockState.newBuilder()
         .setSources(sources)
         .setRelays(relays)
-        .setDetectorTime(Clocks.UNKNOWN)
-        .setArrivals(0)
+        .setDetectorTime(state.getDetectorTime())
+        .setArrivals(state.getArrivals())
         .build();
   }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decision stage's clock in its store: one entry a source beside a small head, so a fact
- * rewrites one entry; a clock stored whole, as before, is read and moved to that layout.
+ * rewrites one entry, which carries detector time and the arrival count; a clock stored whole, as
+ * before, is read and moved to that layout.
  */
 class StoredClockTest {
   private static final long T0 = 1_772_323_200_000L;
@@ -110,6 +111,33 @@ class StoredClockTest {
     assertThat(entries().get("source/credit-use/0").getSources().get(0).getMaxEventTime())
         .isEqualTo(T0 + 99);
     assertThat(entries().get("source/repayment-plan/0")).isEqualTo(planEntryBefore);
+  }
+
+  @Test
+  void shouldCarryDetectorTimeAndArrivalsInTheChangedEntryAloneAndReadThemBack() {
+    // Given: a clock in the per-source layout, its head written once
+    final StoreBackedDecisionStore store = new StoreBackedDecisionStore(context);
+    final ClockState clock = store.clock();
+    clock.getSources().addAll(wholeClock().getSources());
+    clock.setDetectorTime(T0 + 10);
+    clock.setArrivals(7);
+    store.putClock(clock, null);
+    final ClockState headBefore = entries().get("clock");
+
+    // When: two facts from repayment-plan/0 move detector time and count arrivals
+    for (int fact = 1; fact <= 2; fact++) {
+      clock.getSources().get(1).setMaxEventTime(T0 + 10 + fact);
+      clock.setDetectorTime(T0 + 10 + fact);
+      clock.setArrivals(7 + fact);
+      store.putClock(clock, "repayment-plan/0");
+    }
+
+    // Then: one put a fact, the head untouched, and a restarted stage reads the latest numbers
+    assertThat(entries().get("clock")).isEqualTo(headBefore);
+    assertThat(entries().get("source/repayment-plan/0").getArrivals()).isEqualTo(9);
+    final ClockState reread = new StoreBackedDecisionStore(context).clock();
+    assertThat(reread.getDetectorTime()).isEqualTo(T0 + 12);
+    assertThat(reread.getArrivals()).isEqualTo(9);
   }
 
   private Map<String, ClockState> entries() {
