@@ -31,9 +31,11 @@ final class Guarded implements Processor<byte[], byte[], Object, Object> {
     this.dlqSink = dlqSink;
   }
 
+  /** Starts, or starts again on a revived task: letters then go through the new context. */
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
+    this.deadLetters = null;
     inner.init(context);
   }
 

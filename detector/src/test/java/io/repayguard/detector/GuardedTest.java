@@ -46,6 +46,28 @@ class GuardedTest {
   }
 
   @Test
+  void shouldSendTheLettersOfARevivedTaskThroughItsNewContext() {
+    // Given: a guarded processor that dead-lettered once, then was started again
+    final MockProcessorContext<Object, Object> before = new MockProcessorContext<>();
+    before.setRecordMetadata("repayment-plan", 0, 1);
+    final Guarded guarded = new Guarded(throwing(new IllegalStateException("boom")), "dlq");
+    guarded.init(before);
+    guarded.process(new Record<>(KEY, VALUE, 1L));
+    final MockProcessorContext<Object, Object> after = new MockProcessorContext<>();
+    after.setRecordMetadata("repayment-plan", 0, 2);
+    guarded.init(after);
+
+    // When
+    guarded.process(new Record<>(KEY, VALUE, 2L));
+
+    // Then
+    assertThat(before.forwarded()).hasSize(1);
+    assertThat(after.forwarded())
+        .singleElement()
+        .satisfies(f -> assertThat(header(f, DeadLetters.HEADER_OFFSET)).isEqualTo("2"));
+  }
+
+  @Test
   void shouldLetKafkasOwnExceptionsThroughToStreams() {
     final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     context.setRecordMetadata("repayment-plan", 0, 0);
