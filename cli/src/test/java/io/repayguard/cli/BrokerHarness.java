@@ -22,6 +22,7 @@ import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +49,32 @@ final class BrokerHarness implements AutoCloseable {
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
   static final Duration WATERMARK_INTERVAL = Duration.ofMillis(200);
 
-  private final LocalStack stack;
+  private final StackOptions options;
+  private LocalStack stack;
 
   BrokerHarness() {
-    this.stack = LocalStack.start(new StackOptions(0, 0, PARTITIONS, null, List.of()));
+    this.options = new StackOptions(0, 0, PARTITIONS, null, List.of());
+    this.stack = LocalStack.start(options);
+  }
+
+  /** A stack keeping its data in {@code dataDir} on fixed free ports, so it can be restarted. */
+  BrokerHarness(final Path dataDir) {
+    final LocalStack first =
+        LocalStack.start(new StackOptions(0, 0, PARTITIONS, dataDir, List.of()));
+    this.options =
+        new StackOptions(
+            Integer.parseInt(first.bootstrapServers().replaceAll(".*:", "")),
+            URI.create(first.schemaRegistryUrl()).getPort(),
+            PARTITIONS,
+            dataDir,
+            List.of());
+    this.stack = first;
+  }
+
+  /** Stops the broker and the registry, then starts them again on the same ports and data. */
+  void restartStack() {
+    stack.close();
+    stack = LocalStack.start(options);
   }
 
   LocalStack stack() {
