@@ -122,6 +122,16 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldRefuseAnHttpPortThatIsNoNumberInOneLine() {
+    final Run run = run(Map.of("REPAYGUARD_HTTP_PORT", "eighty"), "detect", "--describe");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip())
+        .isEqualTo("repayguard: error: http-port: 'eighty' is not a port number")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void shouldLetFlagWinOverEnvironmentAndFile(@TempDir final Path dir) throws IOException {
     // Given
     final Path file = dir.resolve("detector.properties");
