@@ -473,12 +473,20 @@ final class BenchCommand implements Callable<Integer> {
       final Map<TopicPartition, OffsetAndMetadata> committed) {
     long lag = 0;
     for (final var end : ends.entrySet()) {
-      final OffsetAndMetadata done = committed.get(end.getKey());
-      // the last offset of a partition is a commit marker once the producer commits
-      final long behind = end.getValue() - (done == null ? 0 : done.offset());
-      lag += Math.max(0, behind);
+      lag += behind(end, committed);
     }
     return lag;
+  }
+
+  /**
+   * How far a group's commit is behind one partition's end; the last offset of a partition is a
+   * commit marker once the producer commits.
+   */
+  private static long behind(
+      final Map.Entry<TopicPartition, Long> end,
+      final Map<TopicPartition, OffsetAndMetadata> committed) {
+    final OffsetAndMetadata done = committed.get(end.getKey());
+    return Math.max(0, end.getValue() - (done == null ? 0 : done.offset()));
   }
 
   /** The partition furthest behind, as {@code " (most behind: topic-p, n)"}; empty when none is. */
@@ -488,8 +496,7 @@ final class BenchCommand implements Callable<Integer> {
     TopicPartition worst = null;
     long most = 0;
     for (final var end : ends.entrySet()) {
-      final OffsetAndMetadata done = committed.get(end.getKey());
-      final long behind = end.getValue() - (done == null ? 0 : done.offset());
+      final long behind = behind(end, committed);
       if (behind > most) {
         most = behind;
         worst = end.getKey();

@@ -112,9 +112,10 @@ final class DetectCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     final Map<String, String> file =
         new HashMap<>(configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile));
-    final Optional<InetSocketAddress> http = httpAddress(file);
+    final DetectSettings.Layers layers = new DetectSettings.Layers(file, parent.env());
+    final Optional<InetSocketAddress> http = httpAddress(layers);
     final Optional<String> token =
-        pick(httpToken, parent.env().get("REPAYGUARD_HTTP_TOKEN"), file.remove("http.token"));
+        Optional.ofNullable(layers.pick(httpToken, "http.token", "REPAYGUARD_HTTP_TOKEN", null));
     final DetectSettings settings =
         DetectSettings.resolve(
             new DetectSettings.Flags(
@@ -190,37 +191,26 @@ final class DetectCommand implements Callable<Integer> {
   }
 
   /** Where to serve HTTP: flag, else environment, else file; empty without a port. */
-  private Optional<InetSocketAddress> httpAddress(final Map<String, String> file) {
-    final Optional<String> port =
-        pick(
+  private Optional<InetSocketAddress> httpAddress(final DetectSettings.Layers layers) {
+    final String port =
+        layers.pick(
             httpPort == null ? null : httpPort.toString(),
-            parent.env().get("REPAYGUARD_HTTP_PORT"),
-            file.remove("http.port"));
-    final String host =
-        pick(httpHost, parent.env().get("REPAYGUARD_HTTP_HOST"), file.remove("http.host"))
-            .orElse("127.0.0.1");
-    if (port.isEmpty()) {
+            "http.port",
+            "REPAYGUARD_HTTP_PORT",
+            null);
+    final String host = layers.pick(httpHost, "http.host", "REPAYGUARD_HTTP_HOST", "127.0.0.1");
+    if (port == null) {
       return Optional.empty();
     }
     final int number;
     try {
-      number = Integer.parseInt(port.get().trim());
+      number = Integer.parseInt(port.trim());
     } catch (final NumberFormatException e) {
-      throw UserException.badInput("http-port: '" + port.get() + "' is not a port number");
+      throw UserException.badInput("http-port: '" + port + "' is not a port number");
     }
     if (number < 0 || number > 65_535) {
       throw UserException.badInput("http-port: " + number + " is not between 0 and 65535");
     }
     return Optional.of(new InetSocketAddress(host, number));
-  }
-
-  /** The flag's value, else the environment's, else the file's; blank counts as absent. */
-  private static Optional<String> pick(final String flag, final String env, final String file) {
-    for (final String value : new String[] {flag, env, file}) {
-      if (value != null && !value.isBlank()) {
-        return Optional.of(value);
-      }
-    }
-    return Optional.empty();
   }
 }

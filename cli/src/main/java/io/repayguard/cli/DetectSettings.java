@@ -156,7 +156,11 @@ record DetectSettings(
   }
 
   /** Looks a setting up in flag, environment, file, default order; consumes the file key. */
-  private record Layers(Map<String, String> file, Map<String, String> env) {
+  /**
+   * One setting from its layers: the flag, else the environment, else the file, else the default.
+   * Takes the key out of {@code file}, so what is left there goes to Kafka.
+   */
+  record Layers(Map<String, String> file, Map<String, String> env) {
     String pick(final String flag, final String fileKey, final String envName, final String dflt) {
       final String fromFile = file.remove(fileKey);
       if (flag != null) {

@@ -139,6 +139,26 @@ final class BrokerHarness implements AutoCloseable {
         config, new DetectorRunner.Settings(applicationId, stateDir, props));
   }
 
+  /**
+   * A detector config file renaming every topic to {@code topics}'s, with {@code more} settings.
+   */
+  static String detectorProperties(final TopicNames topics, final Map<String, String> more) {
+    final TopicNames key = TopicNames.defaults();
+    final StringBuilder file = new StringBuilder();
+    more.forEach((k, v) -> file.append(k).append('=').append(v).append('\n'));
+    final Map<String, String> names =
+        Map.of(
+            key.creditUse(), topics.creditUse(),
+            key.merchantOrder(), topics.merchantOrder(),
+            key.repaymentPlan(), topics.repaymentPlan(),
+            key.ops(), topics.ops(),
+            key.alerts(), topics.alerts(),
+            key.holdCommands(), topics.holdCommands(),
+            key.dlq(), topics.dlq());
+    names.forEach((k, v) -> file.append("topic.").append(k).append('=').append(v).append('\n'));
+    return file.toString();
+  }
+
   /** Publishes {@code file} into {@code topics}, waiting for {@code group} at barriers. */
   void publish(final Path file, final TopicNames topics, final String group)
       throws InterruptedException {

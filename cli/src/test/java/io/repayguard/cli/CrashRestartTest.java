@@ -50,7 +50,7 @@ class CrashRestartTest {
     final Path config = dir.resolve("detector.properties");
     Files.writeString(
         config,
-        DetectProcessTest.settings(
+        BrokerHarness.detectorProperties(
             topics, Map.of("commit.interval.ms", "100", "session.timeout.ms", "6000")));
     final Path state = dir.resolve("state");
     final Path stderr = dir.resolve("stderr.log");

@@ -57,7 +57,8 @@ class DetectProcessTest {
     LocalStack.createTopics(
         harness.stack().bootstrapServers(), BrokerHarness.PARTITIONS, topics.inputs());
     final Path config = dir.resolve("detector.properties");
-    Files.writeString(config, settings(topics, Map.of("commit.interval.ms", "100")));
+    Files.writeString(
+        config, BrokerHarness.detectorProperties(topics, Map.of("commit.interval.ms", "100")));
     try (DetectorProcess detector =
         DetectorProcess.start(
             harness,
@@ -97,24 +98,6 @@ class DetectProcessTest {
               ExpectedOutputs.read(BrokerHarness.scenario("06-order-cancelled.expected.jsonl")));
       assertThat(uncommitted(id, topics)).as("input records not committed").isZero();
     }
-  }
-
-  /** A config file renaming every topic to {@code topics}'s, with {@code more} settings. */
-  static String settings(final TopicNames topics, final Map<String, String> more) {
-    final TopicNames key = TopicNames.defaults();
-    final StringBuilder file = new StringBuilder();
-    more.forEach((k, v) -> file.append(k).append('=').append(v).append('\n'));
-    final Map<String, String> names =
-        Map.of(
-            key.creditUse(), topics.creditUse(),
-            key.merchantOrder(), topics.merchantOrder(),
-            key.repaymentPlan(), topics.repaymentPlan(),
-            key.ops(), topics.ops(),
-            key.alerts(), topics.alerts(),
-            key.holdCommands(), topics.holdCommands(),
-            key.dlq(), topics.dlq());
-    names.forEach((k, v) -> file.append("topic.").append(k).append('=').append(v).append('\n'));
-    return file.toString();
   }
 
   /** The URL the process printed for its HTTP surface. */

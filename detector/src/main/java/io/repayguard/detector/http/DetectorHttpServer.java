@@ -104,14 +104,13 @@ public final class DetectorHttpServer implements AutoCloseable {
     }
     final DetectorHttpServer http =
         new DetectorHttpServer(
-            server, streams, token.filter(t -> !t.isBlank()), prometheusRegistry());
+            server,
+            streams,
+            token.filter(t -> !t.isBlank()),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     server.start();
     LOG.info("Serving HTTP at {}", http.uri());
     return http;
-  }
-
-  private static PrometheusMeterRegistry prometheusRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */
