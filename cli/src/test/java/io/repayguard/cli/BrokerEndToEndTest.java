@@ -50,14 +50,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The detector against a real broker beyond the golden files: a restart mid-stream, a producer that
  * speaks Confluent's protocol with a newer schema, and the CLI's publish and tail.
+ *
+ * <p>The cases run side by side, each on topics of its own; the two that use the CLI's default
+ * topic names hold a lock on them.
  */
 @Tag("integration")
 class BrokerEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DEFAULT_TOPICS = "the CLI's default topics";
   private static BrokerHarness harness;
 
   @BeforeAll
@@ -71,6 +78,7 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldProduceExactOutputsWhenDetectorRestartsMidStreamWithEmptyLocalState(
       @TempDir final Path dir) throws Exception {
     // Given: scenario 05 split after its second barrier, where the plan is held and pending
@@ -102,6 +110,7 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldKeepTwoDetectorsWithDifferentApplicationIdsOutOfEachOthersFactsLog() throws Exception {
     // Given: two detectors on the same inputs, each with its own id and outputs, names defaulted
     final TopicNames inputs = BrokerHarness.uniqueTopics("two-ids");
@@ -141,6 +150,7 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldRefuseToLeaveTheFactsLogItReadUnderItsOldName() throws Exception {
     // Given: a detector that ran on the facts log's old name
     final TopicNames inputs = BrokerHarness.uniqueTopics("legacy");
@@ -198,6 +208,7 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldReadAForeignProducersNewerSchemaWithAnExtraOptionalField() throws Exception {
     // Given: a producer that registers its own schema over HTTP and frames values by hand
     final TopicNames topics = BrokerHarness.uniqueTopics("foreign");
@@ -219,6 +230,8 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  @ResourceLock(DEFAULT_TOPICS)
   void shouldPublishWithTheCliAndTailDecodedRecords(@TempDir final Path dir) throws Exception {
     // Given
     final LocalStack stack = harness.stack();
@@ -254,6 +267,8 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  @ResourceLock(DEFAULT_TOPICS)
   void shouldSendNothingWhenALineIsBad(@TempDir final Path dir) throws Exception {
     // Given: a good first line and a bad third line, to a topic of its own
     final LocalStack stack = harness.stack();
@@ -262,12 +277,13 @@ class BrokerEndToEndTest {
             Files.readAllLines(BrokerHarness.scenario("14-cash-withdrawal.jsonl")).subList(0, 2));
     lines.add("{\"topic\":\"credit-use\",\"key\":\"x\",\"value\":{\"creditId\":\"x\"}}");
     final Path file = Files.write(dir.resolve("bad.jsonl"), lines);
+    LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use", "repayment-plan"));
     final long before = harness.readAll("credit-use").size();
+    final long plansBefore = harness.readAll("repayment-plan").size();
     final Map<String, String> env =
         Map.of(
             "REPAYGUARD_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
             "REPAYGUARD_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
-    LocalStack.createTopics(stack.bootstrapServers(), 1, List.of("credit-use", "repayment-plan"));
 
     // When
     final RepayGuardCliTest.Run run = RepayGuardCliTest.run(env, "publish", file.toString());
@@ -276,10 +292,11 @@ class BrokerEndToEndTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("line 3: missing field CreditUse.accountId");
     assertThat(harness.readAll("credit-use")).hasSize((int) before);
-    assertThat(harness.readAll("repayment-plan")).isEmpty();
+    assertThat(harness.readAll("repayment-plan")).hasSize((int) plansBefore);
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldPublishWholeAlertsWithDeterministicIds() throws Exception {
     // Given
     final TopicNames topics = BrokerHarness.uniqueTopics("alert");
@@ -312,6 +329,7 @@ class BrokerEndToEndTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldDecideALoneRepaymentEventAboutGraceLaterByTheWallClock() throws Exception {
     // Given: grace 3 s, idle timeout 1 s, and nothing but one orphan plan event
     final TopicNames topics = BrokerHarness.uniqueTopics("lone");

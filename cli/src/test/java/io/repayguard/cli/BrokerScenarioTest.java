@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * late-data ones again on 3), the detector under Kafka Streams exactly-once, the file published
  * through {@code publish}'s code with its barriers, and every committed output compared with the
  * expected multiset.
+ *
+ * <p>Each case has topics, a group and a detector of its own, and spends most of its time waiting
+ * for a rebalance, a commit or an idle timeout, so the cases run side by side.
  */
 @Tag("integration")
 class BrokerScenarioTest {
@@ -49,6 +54,7 @@ class BrokerScenarioTest {
     }
   }
 
+  @Execution(ExecutionMode.CONCURRENT)
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void shouldProduceExactlyTheExpectedOutputsOnSixPartitions(final String name) throws Exception {
@@ -56,6 +62,7 @@ class BrokerScenarioTest {
   }
 
   /** The scenarios where late data meets grace: their outputs must not depend on partitioning. */
+  @Execution(ExecutionMode.CONCURRENT)
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {

@@ -20,10 +20,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Replay against a real broker: a live run first, then replays of its facts log, checked against
  * what live published and against the production topics.
+ *
+ * <p>Each case runs its own live detector on topics of its own, so the cases run side by side.
  */
 @Tag("integration")
 class ReplayTest {
@@ -41,6 +45,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldPublishExactlyTheLiveAlertsIdsIncluded() throws Exception {
     // Given: scenario 05 live (an alert opened, then resolved by a late borrowing)
     final TopicNames topics = live("05-late-borrowing-after-grace");
@@ -56,6 +61,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldKnowBorrowingsFromBeforeTheWindowAndPublishNothingFalse() throws Exception {
     // Given: a healthy plan whose borrowing came a month before its installments
     final TopicNames topics = live("01-happy-path");
@@ -69,6 +75,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldBoundThePublicationWithTo() throws Exception {
     // Given: scenario 12, whose one alert is about an event at 1772324400000
     final TopicNames topics = live("12-borrowing-reversed");
@@ -85,6 +92,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldShowExactlyTheDifferenceALowerFeeCapMakes() throws Exception {
     // Given: scenario 10 live at 800 bps: only p10 (108001 on 100000) exceeds
     final TopicNames topics = live("10-amount-exceeds");
@@ -102,6 +110,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldDecideWhatIsStillPendingOnlyWithFlushAndReportItApart() throws Exception {
     // Given: live stopped one minute of event time after a plan whose borrowing never came, so
     // its decision (due one grace after the plan) is still pending
@@ -146,6 +155,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldKnowOnlyTheLookBackOfHistory() throws Exception {
     // Given: scenario 01, whose borrowing and plan come a month before the first installment
     final TopicNames topics = live("01-happy-path");
@@ -178,6 +188,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldReplayFromTheInputTopicsToTheLiveAlertsWhereNothingArrivedLate() throws Exception {
     // Given
     final TopicNames topics = live("10-amount-exceeds");
@@ -210,6 +221,7 @@ class ReplayTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void shouldLeaveProductionTopicsAndNoInternalTopicsBehind() throws Exception {
     // Given
     final TopicNames topics = live("07-order-paid-late");
