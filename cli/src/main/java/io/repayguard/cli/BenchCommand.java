@@ -4,11 +4,13 @@ import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.TopicNames;
+import io.repayguard.events.RepaymentEvent;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.GroupCatchUp;
 import io.repayguard.sim.ScoreReader;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.sim.Simulation;
+import io.repayguard.sim.Simulator;
 import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
 import java.io.IOException;
@@ -26,6 +28,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,8 +41,10 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures the detector beside plain Kafka Streams: publishes a simulated backlog to a fresh local
@@ -57,7 +63,11 @@ import picocli.CommandLine.ParentCommand;
           + "(both exactly_once_v2; --no-peers skips them) and (c) the detector, each until it has "
           + "processed everything. Prints records/s, the ratios (c)/(a) and (c)/(b), heap, RSS "
           + "and bytes allocated per input record, then the detector's score against the "
-          + "simulator's ground truth."
+          + "simulator's ground truth.",
+      "With --rate R the detector runs first and the simulator publishes at R input "
+          + "records/s while it runs (no peers): bench prints the alert latency p50, p99 and "
+          + "p99.9, from sending a repayment event to reading its alert, then drains and scores "
+          + "as on a backlog. --borrowings N sizes the world by borrowings instead of --events."
     })
 final class BenchCommand implements Callable<Integer> {
   private static final String APPLICATION_ID = "repayguard-bench";
@@ -69,6 +79,10 @@ final class BenchCommand implements Callable<Integer> {
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
   private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(5);
   private static final long MIB = 1024 * 1024;
+
+  /** Send times kept for the latency measure, as the demo keeps them. */
+  private static final int LATENCY_MEMORY = 500_000;
+
   private static final Set<KafkaStreams.State> STOPPED =
       Set.of(
           KafkaStreams.State.ERROR,
@@ -149,13 +163,26 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    if (simulation.events == null) {
+    if (simulation.events == null && simulation.borrowings == null) {
       simulation.events = 20_000L;
     }
-    simulation.rate = "max";
+    final boolean live =
+        spec.commandLine().getParseResult().hasMatchedOption("--rate")
+            && !"max".equalsIgnoreCase(simulation.rate);
+    if (!live) {
+      simulation.rate = "max";
+    }
     final PrintStream out = parent.out();
+    // bad flags are refused before a broker starts
+    final Simulator.Options world = simulation.simulator(Instant.now());
+    final Simulation.Run run = simulation.run(Duration.ZERO, SimTopics.defaults());
+    if (live) {
+      return live(world, run, out);
+    }
     final LocalStack stack = StackCommand.start(0, 0, partitions, null);
     final Path stateDir = Files.createTempDirectory("repayguard-bench-state");
     try (stack) {
@@ -166,14 +193,12 @@ final class BenchCommand implements Callable<Integer> {
             stack.bootstrapServers(), partitions, List.of(PASS_THROUGH_OUTPUT, UNMATCHED_OUTPUT));
       }
       final Simulation.Summary published =
-          new Simulation(client, new PrintStream(PrintStream.nullOutputStream()))
-              .run(
-                  simulation.simulator(Instant.now()),
-                  simulation.run(Duration.ZERO, SimTopics.defaults()));
+          new Simulation(client, new PrintStream(PrintStream.nullOutputStream())).run(world, run);
       out.printf(
           Locale.ROOT,
-          "bench: published %d input records in %.1f s (%.0f records/s)%n",
+          "bench: published %d input records (%d borrowings) in %.1f s (%.0f records/s)%n",
           published.events(),
+          published.borrowings(),
           published.took().toMillis() / 1000.0,
           published.rate());
       final TopicNames topics = TopicNames.forApplication(APPLICATION_ID);
@@ -191,6 +216,154 @@ final class BenchCommand implements Callable<Integer> {
       DemoCommand.deleteQuietly(stateDir);
     }
     return 0;
+  }
+
+  /**
+   * {@code --rate R}: the detector runs first, then the simulator publishes at R input records/s
+   * while an alert reader measures detection latency; after the last record, the run drains and is
+   * scored like a backlog.
+   */
+  private int live(final Simulator.Options world, final Simulation.Run run, final PrintStream out)
+      throws Exception {
+    if (spec.commandLine().getParseResult().hasMatchedOption("--peers") && peers) {
+      throw UserException.badInput(
+          "--rate measures alert latency on a live stream; the peers measure a backlog, "
+              + "run them without --rate");
+    }
+    final LocalStack stack = StackCommand.start(0, 0, partitions, null);
+    final Path stateDir = Files.createTempDirectory("repayguard-bench-state");
+    final TopicNames topics = TopicNames.forApplication(APPLICATION_ID);
+    try (stack) {
+      final ClientSettings client =
+          new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), Map.of());
+      final StreamThreadAllocations allocations = new StreamThreadAllocations();
+      final long started = System.nanoTime();
+      try (DetectorRunner runner =
+              DetectorRunner.start(
+                  DetectorConfig.defaults(DetectorConfig.SourcePartitions.single())
+                      .withTopics(topics),
+                  new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties(client)));
+          AlertLatencyReader alerts =
+              new AlertLatencyReader(client, topics.alerts(), LATENCY_MEMORY);
+          Admin admin = Admin.create(client.clientProperties());
+          TopicReader reader = new TopicReader(client)) {
+        if (!runner.awaitRunning(Duration.ofMinutes(1))) {
+          throw new UserException(
+              UserException.UNUSABLE_ENVIRONMENT,
+              "the detector did not start within a minute",
+              null);
+        }
+        final Simulation sim =
+            new Simulation(client, new PrintStream(PrintStream.nullOutputStream()));
+        sim.onSent(
+            record -> {
+              if (record.value() instanceof RepaymentEvent event) {
+                alerts.latency().sent(event.getEventId(), System.nanoTime());
+              }
+            });
+        final CompletableFuture<Simulation.Summary> publishing =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return sim.run(world, run);
+                  } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException(e);
+                  }
+                });
+        long maxLag = 0;
+        long nextReport = started + REPORT_EVERY.toNanos();
+        while (!publishing.isDone()) {
+          allocations.sample();
+          final long lag =
+              lag(
+                  reader.committedEnds(topics.inputs()),
+                  admin
+                      .listConsumerGroupOffsets(APPLICATION_ID)
+                      .partitionsToOffsetAndMetadata()
+                      .get(30, TimeUnit.SECONDS));
+          maxLag = Math.max(maxLag, lag);
+          if (System.nanoTime() > nextReport) {
+            nextReport += REPORT_EVERY.toNanos();
+            out.printf(
+                Locale.ROOT,
+                "[%3.0f s] published %d, input lag %d, alert latency so far %s (%d alerts)%n",
+                (System.nanoTime() - started) / 1e9,
+                sim.sent(),
+                lag,
+                alerts.latency().describe(),
+                alerts.latency().count());
+          }
+          TimeUnit.MILLISECONDS.sleep(POLL_EVERY.toMillis());
+        }
+        final Simulation.Summary published = join(publishing);
+        alerts.latency().startTail();
+        out.printf(
+            Locale.ROOT,
+            "bench: published %d input records (%d borrowings) in %.1f s (%.0f records/s, "
+                + "asked %s/s) while the detector ran; the largest input lag seen was %d "
+                + "records%n",
+            published.events(),
+            published.borrowings(),
+            published.took().toMillis() / 1000.0,
+            published.rate(),
+            simulation.rate,
+            maxLag);
+        final Bench bench =
+            new Bench(admin, reader, reader.committedEnds(topics.inputs()), client, stateDir, out);
+        final Measured m =
+            bench.drain(
+                APPLICATION_ID,
+                runner.streams(),
+                topics.inputs(),
+                List.of(topics.orderLinks(), topics.facts()),
+                started,
+                allocations);
+        out.printf(
+            Locale.ROOT,
+            "bench: (c) the detector decided everything %.1f s after it started%n",
+            m.done());
+        bench.printResources(m);
+        bench.settle(runner.config());
+        out.printf(
+            Locale.ROOT,
+            "bench: alert latency, from sending a repayment event to reading the OPEN alert it "
+                + "triggered (read_committed; grace, every stage's exactly-once commit, the "
+                + "clock reports and the reader's poll included): %s over %d alerts read while "
+                + "publishing; after the last record, %s (those wait for the idle timeout)%n",
+            alerts.latency().describe(),
+            alerts.latency().count(),
+            alerts.latency().describeTail());
+        bench.printScore(topics);
+      }
+    } finally {
+      DemoCommand.deleteQuietly(stateDir);
+    }
+    return 0;
+  }
+
+  private static Simulation.Summary join(final CompletableFuture<Simulation.Summary> publishing)
+      throws InterruptedException {
+    try {
+      return publishing.get();
+    } catch (final ExecutionException e) {
+      final Throwable cause =
+          e.getCause() instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : e.getCause();
+      throw new UserException(
+          UserException.UNUSABLE_ENVIRONMENT, "publishing failed: " + cause.getMessage(), cause);
+    }
+  }
+
+  private Map<String, Object> properties(final ClientSettings client) {
+    final Map<String, Object> props = new HashMap<>(client.clientProperties());
+    props.put("num.stream.threads", streamThreads);
+    if (commitInterval != null) {
+      props.put("commit.interval.ms", commitInterval.toMillis());
+    }
+    props.putAll(streamsProperties);
+    return props;
   }
 
   /** The runs over one published backlog, sharing the stack's clients. */
@@ -348,13 +521,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> properties() {
-      final Map<String, Object> props = new HashMap<>(client.clientProperties());
-      props.put("num.stream.threads", streamThreads);
-      if (commitInterval != null) {
-        props.put("commit.interval.ms", commitInterval.toMillis());
-      }
-      props.putAll(streamsProperties);
-      return props;
+      return BenchCommand.this.properties(client);
     }
 
     /**
@@ -362,7 +529,7 @@ final class BenchCommand implements Callable<Integer> {
      * read its {@code internal} topics to their ends, sampling the stream threads' allocations as
      * it goes.
      */
-    private Measured drain(
+    Measured drain(
         final String group,
         final KafkaStreams streams,
         final List<String> inputs,
@@ -436,7 +603,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
 
-    private void printResources(final Measured m) {
+    void printResources(final Measured m) {
       out.printf(
           Locale.ROOT,
           "bench:     heap used %d MiB, process RSS %s (both with the "
@@ -453,6 +620,12 @@ final class BenchCommand implements Callable<Integer> {
      */
     private void score(final DetectorConfig config, final TopicNames topics)
         throws InterruptedException {
+      settle(config);
+      printScore(topics);
+    }
+
+    /** Waits for the partitions to go idle and the detector to decide what they held back. */
+    void settle(final DetectorConfig config) throws InterruptedException {
       out.println(
           "bench: waiting for the detector's partitions to go idle and the last "
               + "events to be decided, then scoring against the ground truth");
@@ -460,6 +633,9 @@ final class BenchCommand implements Callable<Integer> {
       try (GroupCatchUp catchUp = new GroupCatchUp(client.clientProperties(), APPLICATION_ID)) {
         catchUp.await(SETTLE_TIMEOUT);
       }
+    }
+
+    void printScore(final TopicNames topics) {
       out.print(
           new ScoreReader(client)
               .score(SimTopics.GROUND_TRUTH, topics.alerts(), Optional.empty())

@@ -183,9 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                   + " running (health and metrics at "
                   + http.uri()
                   + "), simulating "
-                  + (run.maxEvents().isPresent()
-                      ? run.maxEvents().getAsLong() + " events"
-                      : duration.toSeconds() + " s")
+                  + describe(run)
                   + " (Ctrl-C stops early and still scores; Kafka's own "
                   + "logs go to "
                   + KAFKA_LOG
@@ -267,6 +265,15 @@ final class DemoCommand implements Callable<Integer> {
     final long sinceStartMillis =
         System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     return System.nanoTime() - sinceStartMillis * 1_000_000;
+  }
+
+  private String describe(final Simulation.Run run) {
+    if (run.maxBorrowings().isPresent()) {
+      return run.maxBorrowings().getAsLong() + " borrowings";
+    }
+    return run.maxEvents().isPresent()
+        ? run.maxEvents().getAsLong() + " events"
+        : duration.toSeconds() + " s";
   }
 
   private DetectorHttpServer startHttp(final DetectorRunner detector) {

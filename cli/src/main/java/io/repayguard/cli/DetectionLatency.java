@@ -16,7 +16,9 @@ import java.util.Optional;
  */
 final class DetectionLatency {
   private final Map<String, Long> sentNanos;
-  private final List<Long> latenciesMillis = new ArrayList<>();
+  private List<Long> latenciesMillis = new ArrayList<>();
+  private final List<Long> steadyMillis = new ArrayList<>();
+  private boolean tail;
 
   DetectionLatency(final int capacity) {
     this.sentNanos =
@@ -41,19 +43,47 @@ final class DetectionLatency {
     }
   }
 
+  /**
+   * From now on alerts count apart, as the tail: those read after the last event was sent, which
+   * may have waited for the idle timeout rather than for later records. The quantiles describe the
+   * alerts read before.
+   */
+  synchronized void startTail() {
+    if (!tail) {
+      tail = true;
+      steadyMillis.addAll(latenciesMillis);
+      latenciesMillis = new ArrayList<>();
+    }
+  }
+
+  /** "12 alerts, the slowest 3,210 ms", the tail after {@link #startTail()}. */
+  synchronized String describeTail() {
+    return latenciesMillis.size()
+        + " alerts"
+        + (latenciesMillis.isEmpty()
+            ? ""
+            : ", the slowest " + format(latenciesMillis.stream().max(Long::compare)));
+  }
+
+  /** Alerts measured, before the tail if it started. */
+  synchronized int count() {
+    return tail ? steadyMillis.size() : latenciesMillis.size();
+  }
+
   /** The {@code q}-quantile (0 to 1) in milliseconds, by nearest rank; empty before any alert. */
   synchronized Optional<Long> quantileMillis(final double q) {
-    if (latenciesMillis.isEmpty()) {
+    final List<Long> measured = tail ? steadyMillis : latenciesMillis;
+    if (measured.isEmpty()) {
       return Optional.empty();
     }
-    final List<Long> sorted = new ArrayList<>(latenciesMillis);
+    final List<Long> sorted = new ArrayList<>(measured);
     sorted.sort(null);
     final int rank = (int) Math.ceil(q * sorted.size());
     return Optional.of(sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1)));
   }
 
   /** "p50 120 ms, p99 840 ms, p99.9 910 ms", or dashes before any alert. */
-  String describe() {
+  synchronized String describe() {
     return "p50 "
         + format(quantileMillis(0.50))
         + ", p99 "

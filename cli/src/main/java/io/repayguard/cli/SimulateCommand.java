@@ -56,6 +56,9 @@ final class SimulateCommand implements Callable<Integer> {
       if (simulation.events == null) {
         throw UserException.badInput("--to-file needs --events N");
       }
+      if (simulation.borrowings != null) {
+        throw UserException.badInput("--to-file is sized by --events N, not --borrowings");
+      }
       try {
         HistoryFile.write(
             toFile, simulation.simulator(Instant.now()), simulation.events, parent.out());

@@ -37,6 +37,14 @@ final class SimulationOptions {
   Long events;
 
   @Option(
+      names = "--borrowings",
+      paramLabel = "N",
+      description =
+          "Size of the world: start N borrowings, then finish their plans and stop "
+              + "(instead of --events or --duration).")
+  Long borrowings;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       description = "Seed; the same seed gives the same records (default ${DEFAULT-VALUE}).")
@@ -62,7 +70,8 @@ final class SimulationOptions {
       paramLabel = "TIME",
       description =
           "Event time of the first borrowing, ISO-8601 (default: 365 days ago, so the "
-              + "simulated months stay behind the broker's clock).")
+              + "simulated months stay behind the broker's clock; with --borrowings, 748 days "
+              + "ago, so that every plan plays out).")
   String start;
 
   /** The generator's options; event time never passes two hours before {@code now}. */
@@ -71,7 +80,7 @@ final class SimulationOptions {
     try {
       first =
           start == null
-              ? now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(365))
+              ? now.truncatedTo(ChronoUnit.DAYS).minus(defaultHistory())
               : Instant.parse(start);
     } catch (final DateTimeParseException e) {
       throw UserException.badInput(
@@ -83,9 +92,24 @@ final class SimulationOptions {
           "--start must be more than two hours in the past, "
               + "the broker refuses future timestamps");
     }
+    if (borrowings != null && !first.plus(Simulator.PLAN_SPAN).isBefore(limit)) {
+      throw UserException.badInput(
+          "--borrowings: every plan plays out, so --start must be more than "
+              + Simulator.PLAN_SPAN.toDays()
+              + " days in the past");
+    }
     final Map<Rule, Integer> weights =
         mix == null ? Simulator.Options.evenMix() : Simulator.Options.parseMix(mix);
     return new Simulator.Options(accounts, seed, anomalyRate, weights, first, limit);
+  }
+
+  /**
+   * A year of arrivals; with --borrowings, a year of arrivals plus the time their plans take to
+   * play out, all behind the broker's clock.
+   */
+  private Duration defaultHistory() {
+    final Duration year = Duration.ofDays(365);
+    return borrowings == null ? year : year.plus(Simulator.PLAN_SPAN);
   }
 
   /** How long and how fast; {@code duration} applies when --events is not given. */
@@ -106,10 +130,18 @@ final class SimulationOptions {
     if (events != null && events < 1) {
       throw UserException.badInput("--events must be at least 1");
     }
+    if (borrowings != null && borrowings < 1) {
+      throw UserException.badInput("--borrowings must be at least 1");
+    }
+    if (borrowings != null && events != null) {
+      throw UserException.badInput("--borrowings and --events both size the run; give one");
+    }
+    final boolean bounded = events != null || borrowings != null;
     return new Simulation.Run(
         perSecond,
         events == null ? OptionalLong.empty() : OptionalLong.of(events),
-        events == null ? Optional.of(duration) : Optional.empty(),
-        topics);
+        bounded ? Optional.empty() : Optional.of(duration),
+        topics,
+        borrowings == null ? OptionalLong.empty() : OptionalLong.of(borrowings));
   }
 }

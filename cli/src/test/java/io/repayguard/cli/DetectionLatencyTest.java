@@ -44,4 +44,21 @@ class DetectionLatencyTest {
     latency.alerted("e3", 12_000 * MS);
     assertThat(latency.describe()).isEqualTo("p50 12.0 s, p99 12.0 s, p99.9 12.0 s");
   }
+
+  @Test
+  void countsTheAlertsReadAfterTheLastSendApart() {
+    final DetectionLatency latency = new DetectionLatency(1000);
+    latency.sent("e1", 0);
+    latency.sent("e2", 0);
+    latency.sent("e3", 0);
+    latency.alerted("e1", 200 * MS);
+
+    latency.startTail();
+    latency.alerted("e2", 2_500 * MS);
+    latency.alerted("e3", 3_100 * MS);
+
+    assertThat(latency.describe()).isEqualTo("p50 200 ms, p99 200 ms, p99.9 200 ms");
+    assertThat(latency.count()).isEqualTo(1);
+    assertThat(latency.describeTail()).isEqualTo("2 alerts, the slowest 3100 ms");
+  }
 }

@@ -57,6 +57,26 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldRefuseABadSizeOrRateForBenchInOneLineBeforeStartingABroker() {
+    final Run both = run("bench", "--borrowings", "10", "--events", "10");
+    final Run none = run("bench", "--borrowings", "0");
+    final Run peers = run("bench", "--rate", "100", "--peers");
+
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err())
+        .isEqualTo(
+            "repayguard: error: --borrowings and --events both size the run; give one"
+                + System.lineSeparator());
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err())
+        .isEqualTo("repayguard: error: --borrowings must be at least 1" + System.lineSeparator());
+    assertThat(peers.exitCode()).isEqualTo(2);
+    assertThat(peers.err()).startsWith("repayguard: error: --rate measures alert latency");
+    assertThat(peers.err().lines()).hasSize(1);
+    assertThat(both.out() + none.out() + peers.out()).doesNotContain("Kafka broker ready");
+  }
+
+  @Test
   void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
     final Path file = dir.resolve("history.jsonl");
 

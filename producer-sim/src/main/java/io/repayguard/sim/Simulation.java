@@ -35,12 +35,23 @@ public final class Simulation {
    * @param ratePerSecond input records per second; empty for as fast as possible
    * @param maxEvents stop after this many input records (the started bursts still finish)
    * @param duration stop after this wall-clock time
+   * @param maxBorrowings start no borrowing after this many (their plans still finish)
    */
   public record Run(
       OptionalLong ratePerSecond,
       OptionalLong maxEvents,
       Optional<Duration> duration,
-      SimTopics topics) {}
+      SimTopics topics,
+      OptionalLong maxBorrowings) {
+    /** A run without a limit on borrowings. */
+    public Run(
+        final OptionalLong ratePerSecond,
+        final OptionalLong maxEvents,
+        final Optional<Duration> duration,
+        final SimTopics topics) {
+      this(ratePerSecond, maxEvents, duration, topics, OptionalLong.empty());
+    }
+  }
 
   /** What was sent. */
   public record Summary(
@@ -93,6 +104,7 @@ public final class Simulation {
   /** Runs the simulation to its end; blocks. */
   public Summary run(final Simulator.Options options, final Run run) throws InterruptedException {
     final Simulator simulator = new Simulator(options);
+    run.maxBorrowings().ifPresent(simulator::limitBorrowings);
     final Map<String, Object> props = settings.clientProperties();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -190,7 +202,10 @@ public final class Simulation {
       final Run run, final long count, final long start, final Simulator simulator) {
     final double seconds = (System.nanoTime() - start) / 1e9;
     final String remaining;
-    if (run.maxEvents().isPresent()) {
+    if (run.maxBorrowings().isPresent()) {
+      remaining =
+          Math.max(0, run.maxBorrowings().getAsLong() - simulator.borrowings()) + " borrowings";
+    } else if (run.maxEvents().isPresent()) {
       remaining = Math.max(0, run.maxEvents().getAsLong() - count) + " events";
     } else if (run.duration().isPresent()) {
       remaining =

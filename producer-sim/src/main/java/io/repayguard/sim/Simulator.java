@@ -51,6 +51,13 @@ public final class Simulator implements Iterator<SimRecord> {
   static final long CLOCK_AFTER = 30 * MINUTE;
 
   /**
+   * The longest a borrowing's records span, with a day to spare: a plan restructured at its early
+   * end (up to {@code EARLY_END_MIN_DAYS} + 12 days after it), then 12 monthly installments, each
+   * collected within two days.
+   */
+  public static final Duration PLAN_SPAN = Duration.ofDays(EARLY_END_MIN_DAYS + 12 + 12 * 30 + 3);
+
+  /**
    * How to simulate.
    *
    * @param accounts number of credit accounts
@@ -132,7 +139,8 @@ public final class Simulator implements Iterator<SimRecord> {
   private final SplittableRandom random;
   private final String[] identities;
   private final int[] linked;
-  private final long arrivalSpacing;
+  private long arrivalSpacing;
+  private long arrivalLimit;
   private final PriorityQueue<Entry> queue =
       new PriorityQueue<>(
           (a, b) ->
@@ -147,6 +155,7 @@ public final class Simulator implements Iterator<SimRecord> {
   private long lastPublishAt;
   private long lastEventTime;
   private boolean stopRequested;
+  private long borrowingLimit = Long.MAX_VALUE;
   private Long stoppedAt;
   private boolean clockSent;
   private SimRecord ready;
@@ -170,6 +179,7 @@ public final class Simulator implements Iterator<SimRecord> {
     }
     final long perDay = Math.max(1000, options.accounts() / 10);
     this.arrivalSpacing = DAY / perDay;
+    this.arrivalLimit = options.limit().toEpochMilli();
     this.nextArrival = options.start().toEpochMilli();
     this.lastEventTime = nextArrival;
   }
@@ -177,6 +187,29 @@ public final class Simulator implements Iterator<SimRecord> {
   /** Stops starting new bursts; those already started are finished, then the clock record. */
   public void stop() {
     stopRequested = true;
+  }
+
+  /**
+   * A world of {@code limit} borrowings whose plans all play out before {@link Options#limit()}:
+   * they arrive, closer together if need be, between the start and {@link #PLAN_SPAN} before the
+   * limit; then their plans finish and the clock record comes. Call before the first record.
+   *
+   * @throws IllegalArgumentException when the start is not more than {@link #PLAN_SPAN} before the
+   *     limit
+   */
+  public void limitBorrowings(final long limit) {
+    final long window =
+        options.limit().toEpochMilli() - PLAN_SPAN.toMillis() - options.start().toEpochMilli();
+    if (limit < 1 || window <= 0) {
+      throw new IllegalArgumentException(
+          "a world of borrowings needs its start more than "
+              + PLAN_SPAN.toDays()
+              + " days before its limit, so that every plan plays out");
+    }
+    borrowingLimit = limit;
+    arrivalLimit = options.start().toEpochMilli() + window;
+    // arrivals are spaced uniformly in [spacing / 2, 3 * spacing / 2]: all fit in the window
+    arrivalSpacing = Math.max(1, Math.min(arrivalSpacing, window * 2 / (3 * limit)));
   }
 
   /** How many anomalies of each cause were injected into the borrowings started so far. */
@@ -218,11 +251,13 @@ public final class Simulator implements Iterator<SimRecord> {
         stoppedAt = lastPublishAt;
       }
       final boolean starting = stoppedAt == null;
-      if (starting && nextArrival > options.limit().toEpochMilli()) {
+      // past the limit of borrowings, the started ones play out whole, then the clock record
+      final boolean arriving = starting && borrowings < borrowingLimit;
+      if (arriving && nextArrival > arrivalLimit) {
         stopRequested = true;
         continue;
       }
-      if (starting && (queue.isEmpty() || nextArrival <= queue.peek().publishAt())) {
+      if (arriving && (queue.isEmpty() || nextArrival <= queue.peek().publishAt())) {
         startBorrowing(nextArrival);
         nextArrival += arrivalSpacing / 2 + random.nextLong(arrivalSpacing);
         continue;

@@ -1,6 +1,7 @@
 package io.repayguard.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.GroundTruth;
@@ -14,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The generator, without Kafka: deterministic, injecting the requested mix, within the fee cap. */
@@ -24,6 +28,17 @@ class SimulatorTest {
   static Simulator.Options options(
       final long seed, final double rate, final Map<Rule, Integer> mix) {
     return new Simulator.Options(2000, seed, rate, mix, START, LIMIT);
+  }
+
+  /** Two years up to {@code LIMIT}: room for a year of borrowings whose plans all play out. */
+  private static Simulator.Options twoYears(final long seed) {
+    return new Simulator.Options(
+        2000,
+        seed,
+        0.05,
+        Simulator.Options.evenMix(),
+        LIMIT.minus(java.time.Duration.ofDays(730)),
+        LIMIT);
   }
 
   static List<SimRecord> generate(final Simulator simulator, final int events) {
@@ -37,6 +52,66 @@ class SimulatorTest {
       }
     }
     return records;
+  }
+
+  @Test
+  void shouldStartExactlyTheLimitOfBorrowingsAndFinishTheirPlans() {
+    // Given
+    final Simulator simulator = new Simulator(twoYears(7));
+    simulator.limitBorrowings(300);
+
+    // When: run to its natural end
+    final List<SimRecord> records = generate(simulator, Integer.MAX_VALUE);
+
+    // Then: every borrowing's records carry its index (c<i>, o<i>, p<i>), 0 to 299
+    final Set<Integer> indexes = new TreeSet<>();
+    final Pattern index = Pattern.compile("s7-[cop](\\d+).*");
+    for (final SimRecord r : records) {
+      final Matcher m = index.matcher(r.key());
+      if (r.kind() != SimRecord.Kind.GROUND_TRUTH && m.matches()) {
+        indexes.add(Integer.parseInt(m.group(1)));
+      }
+    }
+    assertThat(simulator.borrowings()).isEqualTo(300);
+    assertThat(indexes).hasSize(300).startsWith(0).endsWith(299);
+    assertThat(records).allSatisfy(r -> assertThat(r.timestamp()).isLessThan(LIMIT.toEpochMilli()));
+    assertThat(records.get(records.size() - 1).value())
+        .isInstanceOfSatisfying(
+            CreditUse.class, c -> assertThat(c.getCreditId()).endsWith("clock"));
+  }
+
+  @Test
+  void shouldFitAWorldOfManyBorrowingsBeforeItsLimit() {
+    // Given: 100,000 borrowings, far more than the year would start at its usual pace
+    final Simulator simulator = new Simulator(twoYears(8));
+    simulator.limitBorrowings(100_000);
+
+    // When
+    long last = 0;
+    while (simulator.hasNext()) {
+      last = Math.max(last, simulator.next().timestamp());
+    }
+
+    // Then
+    assertThat(simulator.borrowings()).isEqualTo(100_000);
+    assertThat(last).isLessThan(LIMIT.toEpochMilli());
+  }
+
+  @Test
+  void shouldRefuseAWorldOfBorrowingsThatCannotPlayOutBeforeItsLimit() {
+    final Simulator simulator =
+        new Simulator(
+            new Simulator.Options(
+                2000,
+                1,
+                0.05,
+                Simulator.Options.evenMix(),
+                LIMIT.minus(Simulator.PLAN_SPAN),
+                LIMIT));
+
+    assertThatThrownBy(() -> simulator.limitBorrowings(10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than 383 days before its limit");
   }
 
   @Test
