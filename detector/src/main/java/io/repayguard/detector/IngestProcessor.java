@@ -103,6 +103,11 @@ abstract class IngestProcessor<T extends SpecificRecord>
       deadLetters.send(record, DeadLetters.CONTRACT_VIOLATION, "value is null");
       return;
     }
+    if (DeadLetters.tooLarge(record)) {
+      // its fact would not fit in a Kafka request: the thread would die on it at every restart
+      deadLetters.send(record, DeadLetters.RECORD_TOO_LARGE, DeadLetters.tooLargeMessage(record));
+      return;
+    }
     final T value;
     try {
       value = decoder.deserialize(topic, record.value());

@@ -244,6 +244,64 @@ class DeadLetterTest {
   }
 
   @Test
+  void shouldDeadLetterARecordTooLargeForAKafkaRequestWithoutCopyingItsValue() {
+    try (DetectorTestDriver driver = new DetectorTestDriver()) {
+      // Given: a plan whose decision is pending
+      driver.publish(aRepaymentEvent().setCreditId("c-missing").build());
+      driver.barrier();
+      // a valid plan event whose fact, with its clock fields, would not fit in 1 MiB
+      final byte[] value =
+          driver.encode(
+              "repayment-plan",
+              aRepaymentEvent()
+                  .setPlanId("p-big")
+                  .setEventId("p-big-c")
+                  .setIdentityId("x".repeat(DeadLetters.MAX_RECORD_BYTES))
+                  .build());
+
+      // When
+      driver.publishRaw("repayment-plan", "p-big".getBytes(StandardCharsets.UTF_8), value, T0);
+      driver.barrier();
+
+      // Then: the letter says where the record is and how large; it does not copy it
+      assertThat(driver.deadLetters())
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.key()).isEqualTo("p-big".getBytes(StandardCharsets.UTF_8));
+                assertThat(letter.value()).isEmpty();
+                assertThat(header(letter, DeadLetters.HEADER_ERROR_CLASS))
+                    .isEqualTo(DeadLetters.RECORD_TOO_LARGE);
+                assertThat(header(letter, DeadLetters.HEADER_ERROR_MESSAGE))
+                    .isEqualTo(
+                        "key and value of "
+                            + (value.length + 5)
+                            + " bytes are over the detector's limit of 921600 bytes");
+                assertThat(header(letter, DeadLetters.HEADER_VALUE_BYTES))
+                    .isEqualTo(Integer.toString(value.length));
+                assertThat(header(letter, DeadLetters.HEADER_OFFSET)).isEqualTo("1");
+              });
+      assertThat(driver.alerts()).as("detector time did not move").isEmpty();
+
+      // When: time moves on
+      driver.publish(
+          aCreditUse()
+              .setCreditId("c-clock")
+              .setAccountId("a-clock")
+              .setIdentityId("id-a-clock")
+              .setMerchantOrderId(null)
+              .setEventTime(at(ofMinutes(10)))
+              .build());
+      driver.barrier();
+
+      // Then: the pending plan is decided; p-big never existed for the detector
+      assertThat(driver.alerts())
+          .singleElement()
+          .satisfies(alert -> assertThat(alert.getPlanId()).isEqualTo("p1"));
+    }
+  }
+
+  @Test
   void shouldDeadLetterAFlushRequestWrittenIntoTheLiveFactsLog() {
     try (DetectorTestDriver driver = new DetectorTestDriver()) {
       // Given: a plan whose decision is pending
