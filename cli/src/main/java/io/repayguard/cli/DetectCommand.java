@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +81,16 @@ final class DetectCommand implements Callable<Integer> {
               + "Streams or client property.")
   Path configFile;
 
+  @Option(
+      names = "--instance-id",
+      paramLabel = "ID",
+      description =
+          "A name for this instance that stays the same across its restarts (env "
+              + "REPAYGUARD_INSTANCE_ID, file group.instance.id): Kafka's static membership, so "
+              + "a restarted instance takes its tasks back at once instead of after the session "
+              + "timeout; unique per instance of one application id.")
+  String instanceId;
+
   @Option(names = "--describe", description = "Print the topology and exit.")
   boolean describe;
 
@@ -116,6 +127,12 @@ final class DetectCommand implements Callable<Integer> {
     final Optional<InetSocketAddress> http = httpAddress(layers);
     final Optional<String> token =
         Optional.ofNullable(layers.pick(httpToken, "http.token", "REPAYGUARD_HTTP_TOKEN", null));
+    final String instance =
+        layers.pick(
+            instanceId, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "REPAYGUARD_INSTANCE_ID", null);
+    if (instance != null && instance.isBlank()) {
+      throw UserException.badInput("instance-id must not be blank");
+    }
     final DetectSettings settings =
         DetectSettings.resolve(
             new DetectSettings.Flags(
@@ -139,6 +156,10 @@ final class DetectCommand implements Callable<Integer> {
     }
     Preflight.requireKafka(client);
     final Map<String, Object> props = new HashMap<>(client.clientProperties());
+    if (instance != null) {
+      // Kafka Streams gives each stream thread's consumer this id with the thread's index
+      props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.trim());
+    }
     final DetectorRunner runner;
     try {
       runner =
@@ -176,6 +197,7 @@ final class DetectCommand implements Callable<Integer> {
                 + runner.config().topics().alerts()
                 + ", "
                 + runner.config().topics().holdCommands()
+                + (instance == null ? "" : ", static member " + instance.trim())
                 + " (Ctrl-C stops)");
     if (server != null) {
       parent

@@ -77,6 +77,15 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldRefuseABlankInstanceIdInOneLine() {
+    final Run run = run("detect", "--instance-id", " ");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo("repayguard: error: instance-id must not be blank" + System.lineSeparator());
+  }
+
+  @Test
   void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
     final Path file = dir.resolve("history.jsonl");
 
