@@ -4,6 +4,7 @@ import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.detector.http.DetectorHttpServer;
+import io.repayguard.detector.http.PlanApi;
 import io.repayguard.events.Alert;
 import io.repayguard.events.AlertStatus;
 import io.repayguard.events.HoldAction;
@@ -163,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
     final Path stateDir = Files.createTempDirectory("repayguard-demo-state");
     try (stack;
         DetectorRunner detector = startDetector(client, stateDir);
-        DetectorHttpServer http = startHttp(detector);
+        DetectorHttpServer http = startHttp(detector, client);
         Monitor monitor = new Monitor(client, started, latency)) {
       if (!detector.awaitRunning(Duration.ofMinutes(1))) {
         throw new UserException(
@@ -276,10 +277,17 @@ final class DemoCommand implements Callable<Integer> {
         : duration.toSeconds() + " s";
   }
 
-  private DetectorHttpServer startHttp(final DetectorRunner detector) {
+  private DetectorHttpServer startHttp(final DetectorRunner detector, final ClientSettings client) {
     try {
       return DetectorHttpServer.start(
-          new InetSocketAddress("127.0.0.1", httpPort), detector.streams(), Optional.empty());
+          new InetSocketAddress("127.0.0.1", httpPort),
+          detector.streams(),
+          Optional.empty(),
+          Optional.of(
+              PlanApi.create(
+                  detector.streams(),
+                  client.clientProperties(),
+                  detector.config().topics().ops())));
     } catch (final IllegalStateException e) {
       throw new UserException(
           UserException.UNUSABLE_ENVIRONMENT, e.getMessage() + "; try --http-port 0", e);

@@ -4,6 +4,7 @@ import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.DetectorTopology;
 import io.repayguard.detector.http.DetectorHttpServer;
+import io.repayguard.detector.http.PlanApi;
 import io.repayguard.sim.ClientSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -171,7 +172,19 @@ final class DetectCommand implements Callable<Integer> {
     }
     final DetectorHttpServer server;
     try {
-      server = http.map(a -> DetectorHttpServer.start(a, runner.streams(), token)).orElse(null);
+      server =
+          http.map(
+                  a ->
+                      DetectorHttpServer.start(
+                          a,
+                          runner.streams(),
+                          token,
+                          Optional.of(
+                              PlanApi.create(
+                                  runner.streams(),
+                                  client.clientProperties(),
+                                  runner.config().topics().ops()))))
+              .orElse(null);
     } catch (final IllegalStateException e) {
       runner.close();
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
@@ -205,7 +218,7 @@ final class DetectCommand implements Callable<Integer> {
           .println(
               "detector HTTP at "
                   + server.uri()
-                  + ": /health/live, /health/ready, /metrics"
+                  + ": /health/live, /health/ready, /metrics, /plans/{planId}"
                   + (token.isPresent() ? " (bearer token required but for /health)" : ""));
     }
     runner.awaitTermination();

@@ -3,9 +3,12 @@ package io.repayguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.detector.http.DetectorHttpServer;
+import io.repayguard.detector.http.PlanApi;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -106,6 +109,86 @@ class HttpApiTest {
       assertThat(promtool(metrics.body(), dir)).isEmpty();
       assertThat(get(base, "/nothing-here", TOKEN).statusCode()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void shouldShowAPlanAndResolveItsAlertThroughTheApi(@TempDir final Path dir) throws Exception {
+    // Given: a plan with no borrowing, decided: a CRITICAL alert and a hold
+    final TopicNames topics = BrokerHarness.uniqueTopics("plans");
+    final String id = "it-plans-" + topics.creditUse().substring(6, 14);
+    try (DetectorRunner detector =
+            harness.startDetector(BrokerHarness.config(topics), id, dir.resolve("state"));
+        DetectorHttpServer server =
+            DetectorHttpServer.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                detector.streams(),
+                Optional.of(TOKEN),
+                Optional.of(
+                    PlanApi.create(
+                        detector.streams(), harness.client().clientProperties(), topics.ops())))) {
+      final URI base = server.uri();
+      harness.publish(BrokerHarness.scenario("02-no-borrowing.jsonl"), topics, id);
+      harness.barrier(id);
+
+      // Then: the plan's state, behind the token
+      assertThat(get(base, "/plans/p2", null).statusCode()).isEqualTo(401);
+      final HttpResponse<String> plan = get(base, "/plans/p2", TOKEN);
+      assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
+      final JsonNode state = JSON.readTree(plan.body());
+      assertThat(state.get("planId").asText()).isEqualTo("p2");
+      assertThat(state.get("held").asBoolean()).isTrue();
+      assertThat(state.get("borrowing").isNull()).isTrue();
+      assertThat(state.get("openAlerts")).hasSize(1);
+      assertThat(state.get("openAlerts").get(0).get("rule").asText()).isEqualTo("NO_BORROWING");
+      assertThat(state.get("openAlerts").get(0).get("severity").asText()).isEqualTo("CRITICAL");
+      assertThat(get(base, "/plans/no-such-plan", TOKEN).statusCode()).isEqualTo(404);
+
+      // When: bad requests, then a resolution
+      assertThat(post(base, "/plans/p2/alerts/NO_BORROWING/resolve", "{\"analyst\":\"li\"}"))
+          .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400));
+      assertThat(post(base, "/plans/p2/alerts/NOT_A_RULE/resolve", RESOLUTION).statusCode())
+          .isEqualTo(400);
+      assertThat(post(base, "/plans/p2/alerts/DUPLICATE_PLAN/resolve", RESOLUTION).statusCode())
+          .isEqualTo(404);
+      assertThat(get(base, "/plans/p2/alerts/NO_BORROWING/resolve", TOKEN).statusCode())
+          .isEqualTo(405);
+      final HttpResponse<String> resolved =
+          post(base, "/plans/p2/alerts/NO_BORROWING/resolve", RESOLUTION);
+
+      // Then: accepted, and the outcome on the topics: the alert RESOLVED, the hold released
+      assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(202);
+      assertThat(JSON.readTree(resolved.body()).get("commandId").asText()).isEqualTo("cmd-p2-1");
+      harness.barrier(id);
+      assertThat(harness.alerts(topics.alerts()))
+          .extracting(a -> a.getStatus().name())
+          .containsExactly("OPEN", "RESOLVED");
+      assertThat(harness.alerts(topics.alerts()).get(1).getEvidence())
+          .containsEntry("resolvedBy", "li.wei");
+      assertThat(harness.holds(topics.holdCommands()))
+          .extracting(h -> h.getAction().name())
+          .containsExactly("HOLD", "RELEASE");
+      final JsonNode after = JSON.readTree(get(base, "/plans/p2", TOKEN).body());
+      assertThat(after.get("held").asBoolean()).isFalse();
+      assertThat(after.get("openAlerts")).isEmpty();
+    }
+  }
+
+  private static final String RESOLUTION =
+      "{\"analyst\":\"li.wei\",\"reason\":\"merchant confirmed the sale\","
+          + "\"commandId\":\"cmd-p2-1\"}";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static HttpResponse<String> post(final URI base, final String path, final String body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + TOKEN)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(final URI base, final String path, final String token)

@@ -12,15 +12,20 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.repayguard.events.OpsAction;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: Prometheus text: Kafka Streams' own metrics through Micrometer's
  *       {@link KafkaStreamsMetrics} (repayguard's task metrics among them: dead letters, ignored
  *       ops commands), alerts and hold commands published (counted in Micrometer's global registry,
- *       which this server joins), the JVM's, and {@code repayguard_detector_running}.
+ *       which this server joins), the JVM's, and {@code repayguard_detector_running};
+ *   <li>with a {@link PlanApi}: {@code GET /plans/{planId}} and {@code POST
+ *       /plans/{planId}/alerts/{rule}/ack} or {@code /resolve}.
  * </ul>
  *
  * With a token, every request but {@code /health/*} needs {@code Authorization: Bearer <token>} and
@@ -46,6 +53,10 @@ import org.slf4j.LoggerFactory;
 public final class DetectorHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DetectorHttpServer.class);
   private static final String JSON = "application/json";
+  private static final Pattern PLAN = Pattern.compile("/plans/([^/]+)");
+  private static final Pattern COMMAND =
+      Pattern.compile("/plans/([^/]+)/alerts/([^/]+)/(ack|resolve)");
+  private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -54,14 +65,17 @@ public final class DetectorHttpServer implements AutoCloseable {
   private final JvmGcMetrics gcMetrics;
   private final KafkaStreams streams;
   private final Optional<byte[]> token;
+  private final Optional<PlanApi> plans;
 
   private DetectorHttpServer(
       final HttpServer server,
       final KafkaStreams streams,
       final Optional<String> token,
-      final PrometheusMeterRegistry registry) {
+      final PrometheusMeterRegistry registry,
+      final Optional<PlanApi> plans) {
     this.server = server;
     this.streams = streams;
+    this.plans = plans;
     this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
     this.registry = registry;
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -88,6 +102,18 @@ public final class DetectorHttpServer implements AutoCloseable {
    */
   public static DetectorHttpServer start(
       final InetSocketAddress address, final KafkaStreams streams, final Optional<String> token) {
+    return start(address, streams, token, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, KafkaStreams, Optional)}, serving {@code plans} under
+   * {@code /plans/} too; the server closes it when it closes.
+   */
+  public static DetectorHttpServer start(
+      final InetSocketAddress address,
+      final KafkaStreams streams,
+      final Optional<String> token,
+      final Optional<PlanApi> plans) {
     final HttpServer server;
     try {
       server = HttpServer.create(address, 0);
@@ -107,7 +133,8 @@ public final class DetectorHttpServer implements AutoCloseable {
             server,
             streams,
             token.filter(t -> !t.isBlank()),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            plans);
     server.start();
     LOG.info("Serving HTTP at {}", http.uri());
     return http;
@@ -122,14 +149,38 @@ public final class DetectorHttpServer implements AutoCloseable {
   private void handle(final HttpExchange exchange) throws IOException {
     try (exchange) {
       final String path = exchange.getRequestURI().getPath();
-      if (!"GET".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        send(exchange, 405, JSON, "{\"error\":\"only GET is served here\"}");
+      final Matcher command = COMMAND.matcher(path);
+      final boolean post = command.matches() && plans.isPresent();
+      final String allowed = post ? "POST" : "GET";
+      if (!allowed.equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", allowed);
+        send(exchange, 405, JSON, "{\"error\":\"only " + allowed + " is served here\"}");
         return;
       }
       if (!path.startsWith("/health/") && !authorized(exchange)) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"repayguard\"");
         send(exchange, 401, JSON, "{\"error\":\"a bearer token is required\"}");
+        return;
+      }
+      final Matcher plan = PLAN.matcher(path);
+      if (post) {
+        final String body;
+        try (InputStream in = exchange.getRequestBody()) {
+          body = new String(in.readNBytes(MAX_BODY_BYTES), StandardCharsets.UTF_8);
+        }
+        answer(
+            exchange,
+            plans
+                .get()
+                .command(
+                    decode(command.group(1)),
+                    decode(command.group(2)),
+                    "ack".equals(command.group(3)) ? OpsAction.ACKNOWLEDGE : OpsAction.RESOLVE,
+                    body));
+        return;
+      }
+      if (plan.matches() && plans.isPresent()) {
+        answer(exchange, plans.get().plan(decode(plan.group(1))));
         return;
       }
       switch (path) {
@@ -142,6 +193,18 @@ public final class DetectorHttpServer implements AutoCloseable {
     } catch (final RuntimeException e) {
       LOG.warn("HTTP request failed: {}", e.toString());
     }
+  }
+
+  private static void answer(final HttpExchange exchange, final PlanApi.Answer answer)
+      throws IOException {
+    if (answer.status() == 503) {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+    }
+    send(exchange, answer.status(), JSON, answer.body());
+  }
+
+  private static String decode(final String segment) {
+    return URLDecoder.decode(segment, StandardCharsets.UTF_8);
   }
 
   private void live(final HttpExchange exchange) throws IOException {
@@ -206,6 +269,7 @@ public final class DetectorHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    plans.ifPresent(PlanApi::close);
     Metrics.removeRegistry(registry);
     streamsMetrics.close();
     gcMetrics.close();
