@@ -24,6 +24,14 @@ final class ConnectionOptions {
   static final String BOOTSTRAP_ENV = "REPAYGUARD_BOOTSTRAP_SERVERS";
   static final String REGISTRY_ENV = "REPAYGUARD_SCHEMA_REGISTRY_URL";
 
+  /**
+   * Environment variables with this prefix set a Kafka, Kafka Streams or registry client property,
+   * for containers configured by environment alone: the rest of the name, lower-cased, with {@code
+   * _} read as {@code .} ({@code REPAYGUARD_CONFIG_NUM_STANDBY_REPLICAS=1} sets {@code
+   * num.standby.replicas=1}).
+   */
+  static final String CONFIG_ENV_PREFIX = "REPAYGUARD_CONFIG_";
+
   @Option(
       names = "--bootstrap-servers",
       paramLabel = "HOST:PORT",
@@ -60,6 +68,7 @@ final class ConnectionOptions {
    */
   ClientSettings resolve(final Map<String, String> env, final Map<String, String> fileProperties) {
     final Map<String, String> extra = new HashMap<>(fileProperties);
+    extra.putAll(fromEnvironment(env));
     extra.putAll(extraProperties());
     final String bootstrap =
         first(
@@ -74,6 +83,22 @@ final class ConnectionOptions {
             extra.remove("schema.registry.url"),
             DEFAULT_REGISTRY);
     return new ClientSettings(bootstrap, registry, extra);
+  }
+
+  /** The properties {@link #CONFIG_ENV_PREFIX} variables set. */
+  static Map<String, String> fromEnvironment(final Map<String, String> env) {
+    final Map<String, String> properties = new HashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(CONFIG_ENV_PREFIX) && name.length() > CONFIG_ENV_PREFIX.length()) {
+            properties.put(
+                name.substring(CONFIG_ENV_PREFIX.length())
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '.'),
+                value);
+          }
+        });
+    return properties;
   }
 
   private static String first(final String... candidates) {

@@ -77,6 +77,25 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldPassConfigVariablesToKafkaAndStillRefuseALowerGuarantee() {
+    final Run run =
+        run(Map.of("REPAYGUARD_CONFIG_PROCESSING_GUARANTEE", "at_least_once"), "detect");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("repayguard: error: processing.guarantee=at_least_once");
+    assertThat(
+            ConnectionOptions.fromEnvironment(
+                Map.of(
+                    "REPAYGUARD_CONFIG_NUM_STANDBY_REPLICAS",
+                    "1",
+                    "REPAYGUARD_CONFIG_",
+                    "x",
+                    "OTHER",
+                    "y")))
+        .containsExactly(Map.entry("num.standby.replicas", "1"));
+  }
+
+  @Test
   void shouldRefuseABlankInstanceIdInOneLine() {
     final Run run = run("detect", "--instance-id", " ");
 
