@@ -23,6 +23,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -84,7 +87,20 @@ class HttpApiTest {
       assertThat(live.statusCode()).isEqualTo(200);
       assertThat(live.body()).contains("\"status\":\"UP\"");
 
-      // When: a plan with no borrowing is decided
+      // When: a record that does not decode, and a plan with no borrowing decided
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              harness.client().clientProperties(),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.creditUse(),
+                    "c-junk".getBytes(StandardCharsets.UTF_8),
+                    "not avro".getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
       harness.publish(BrokerHarness.scenario("02-no-borrowing.jsonl"), topics, id);
       harness.barrier(id);
 
@@ -104,8 +120,15 @@ class HttpApiTest {
                   + "status=\"OPEN\"} 1.0",
               "repayguard_hold_commands_published_total{action=\"HOLD\"} 1.0",
               "repayguard_detector_running 1.0",
+              "repayguard_dead_letters_total{reason=\"org.apache.kafka.common.errors"
+                  + ".SerializationException\"} 1.0",
               "kafka_stream_thread_",
               "jvm_memory_used_bytes");
+      // the scenario's history is months old: its partitions' detector time is that far behind
+      assertThat(metrics.body())
+          .containsPattern(
+              "(?m)^repayguard_detector_time_behind_seconds\\{task=\"\\d+_\\d+\"\\}"
+                  + " [0-9.]+E[0-9]+$");
       assertThat(promtool(metrics.body(), dir)).isEmpty();
       assertThat(get(base, "/nothing-here", TOKEN).statusCode()).isEqualTo(404);
     }

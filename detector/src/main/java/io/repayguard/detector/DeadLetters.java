@@ -1,5 +1,7 @@
 package io.repayguard.detector;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,6 +31,12 @@ final class DeadLetters {
   static final String HEADER_OFFSET = "repayguard.dlq.offset";
   static final String HEADER_ERROR_CLASS = "repayguard.dlq.error.class";
   static final String HEADER_ERROR_MESSAGE = "repayguard.dlq.error.message";
+
+  /**
+   * Dead letters by reason in Micrometer's global registry ({@code /metrics}: {@code
+   * repayguard_dead_letters_total{reason}}), counted when forwarded as the alerts are.
+   */
+  static final String DEAD_LETTERS = "repayguard.dead.letters";
 
   static final String HEADER_VALUE_BYTES = "repayguard.dlq.value.bytes";
   static final String HEADER_KEY_BYTES = "repayguard.dlq.key.bytes";
@@ -92,6 +100,11 @@ final class DeadLetters {
     letter = cutKey ? letter.withKey(null) : letter;
     ((ProcessorContext) context).forward(letter, sinkName);
     counter.record();
+    Counter.builder(DEAD_LETTERS)
+        .description("Records sent to the DLQ, by reason (the error class)")
+        .tag("reason", errorClass)
+        .register(Metrics.globalRegistry)
+        .increment();
     LOG.warn(
         "Dead-lettered {}-{}@{}: {}: {}",
         where.topic(),

@@ -1,7 +1,9 @@
 package io.repayguard.detector;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
+import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionEngine;
 import io.repayguard.decision.DecisionOutput;
 import io.repayguard.decision.DecisionSettings;
@@ -52,6 +54,13 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   /** Hold commands published, by action; counted as {@link #ALERTS_PUBLISHED} is. */
   static final String HOLDS_PUBLISHED = "repayguard.hold.commands.published";
 
+  /**
+   * The wall clock minus this partition's detector time, in seconds, per decision task (NaN before
+   * its first clock): how far behind the present its decisions are. On a backlog of old history it
+   * is large by nature; live, it is grace plus the pipeline's delay.
+   */
+  static final String DETECTOR_TIME_BEHIND = "repayguard.detector.time.behind";
+
   private final DetectorConfig config;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
   private IdleClock idleClock;
@@ -61,6 +70,11 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private Sensor opsIgnored;
   private DecisionEngine engine;
   private long currentTimestamp;
+
+  /** Detector time after the last fact, for the gauge, which another thread reads. */
+  private volatile long detectorTime = Clocks.UNKNOWN;
+
+  private Gauge behind;
 
   /** Plans with an alert published in the current decision step: their commands follow. */
   private final Set<String> publishedPlans = new HashSet<>();
@@ -99,6 +113,15 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
                 config.retention()),
             new StoreBackedDecisionStore(context),
             this);
+    this.detectorTime = engine.detectorTime();
+    this.behind =
+        Gauge.builder(DETECTOR_TIME_BEHIND, this, DecisionProcessor::secondsBehind)
+            .description(
+                "Wall clock minus the partition's detector time, in seconds (NaN before its"
+                    + " first clock)")
+            .baseUnit("seconds")
+            .tag("task", context.taskId().toString())
+            .register(Metrics.globalRegistry);
     if (config.liveClock()) {
       context.schedule(
           config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::tickWhileIdle);
@@ -137,6 +160,19 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     currentTimestamp = record.timestamp();
     publishedPlans.clear();
     engine.onFact(fact);
+    detectorTime = engine.detectorTime();
+  }
+
+  private double secondsBehind() {
+    final long time = detectorTime;
+    return time == Clocks.UNKNOWN ? Double.NaN : (System.currentTimeMillis() - time) / 1000.0;
+  }
+
+  @Override
+  public void close() {
+    if (behind != null) {
+      Metrics.globalRegistry.remove(behind);
+    }
   }
 
   /** Only a replay's own control topic may ask to decide everything pending. */
