@@ -57,8 +57,15 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
     try {
       writer.write(value, scratch.encoder);
       scratch.encoder.flush();
-    } catch (final IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (final IOException | RuntimeException e) {
+      // A value that failed half-written leaves bytes in the buffered encoder, and configuring
+      // it again for the next value would flush them into that value: the next one starts from a
+      // new encoder instead.
+      scratch.encoder = null;
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(io);
+      }
+      throw (RuntimeException) e;
     }
     return scratch.out.toByteArray();
   }
