@@ -16,8 +16,8 @@ import java.util.Optional;
  */
 final class DetectionLatency {
   private final Map<String, Long> sentNanos;
-  private List<Long> latenciesMillis = new ArrayList<>();
-  private final List<Long> steadyMillis = new ArrayList<>();
+  private final List<Long> latenciesMillis = new ArrayList<>();
+  private final List<Long> tailMillis = new ArrayList<>();
   private boolean tail;
 
   DetectionLatency(final int capacity) {
@@ -39,7 +39,7 @@ final class DetectionLatency {
   synchronized void alerted(final String eventId, final long nanos) {
     final Long sent = sentNanos.get(eventId);
     if (sent != null) {
-      latenciesMillis.add(Math.max(0, (nanos - sent) / 1_000_000));
+      (tail ? tailMillis : latenciesMillis).add(Math.max(0, (nanos - sent) / 1_000_000));
     }
   }
 
@@ -49,34 +49,29 @@ final class DetectionLatency {
    * alerts read before.
    */
   synchronized void startTail() {
-    if (!tail) {
-      tail = true;
-      steadyMillis.addAll(latenciesMillis);
-      latenciesMillis = new ArrayList<>();
-    }
+    tail = true;
   }
 
   /** "12 alerts, the slowest 3,210 ms", the tail after {@link #startTail()}. */
   synchronized String describeTail() {
-    return latenciesMillis.size()
+    return tailMillis.size()
         + " alerts"
-        + (latenciesMillis.isEmpty()
+        + (tailMillis.isEmpty()
             ? ""
-            : ", the slowest " + format(latenciesMillis.stream().max(Long::compare)));
+            : ", the slowest " + format(tailMillis.stream().max(Long::compare)));
   }
 
-  /** Alerts measured, before the tail if it started. */
+  /** Alerts measured before the tail. */
   synchronized int count() {
-    return tail ? steadyMillis.size() : latenciesMillis.size();
+    return latenciesMillis.size();
   }
 
   /** The {@code q}-quantile (0 to 1) in milliseconds, by nearest rank; empty before any alert. */
   synchronized Optional<Long> quantileMillis(final double q) {
-    final List<Long> measured = tail ? steadyMillis : latenciesMillis;
-    if (measured.isEmpty()) {
+    if (latenciesMillis.isEmpty()) {
       return Optional.empty();
     }
-    final List<Long> sorted = new ArrayList<>(measured);
+    final List<Long> sorted = new ArrayList<>(latenciesMillis);
     sorted.sort(null);
     final int rank = (int) Math.ceil(q * sorted.size());
     return Optional.of(sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1)));

@@ -1,10 +1,11 @@
 package io.repayguard.cli;
 
+import io.repayguard.detector.OpsCommandSender;
 import io.repayguard.events.OpsAction;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.events.Rule;
-import io.repayguard.serde.AvroSerializer;
 import io.repayguard.sim.ClientSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -16,12 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -187,19 +184,8 @@ final class OpsOptions {
   }
 
   private RecordMetadata publish(final ClientSettings settings, final OpsCommand command) {
-    final Map<String, Object> props = settings.clientProperties();
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(15));
-    final AvroSerializer<OpsCommand> values = new AvroSerializer<>();
-    values.configure(props, false);
-    try (KafkaProducer<String, OpsCommand> producer =
-        new KafkaProducer<>(props, new StringSerializer(), values)) {
-      return producer
-          .send(
-              new ProducerRecord<>(
-                  topic, null, command.getIssuedAt().toEpochMilli(), command.getPlanId(), command))
-          .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    try (OpsCommandSender sender = new OpsCommandSender(settings.clientProperties())) {
+      return sender.send(topic, command, Duration.ofSeconds(SEND_TIMEOUT_SECONDS));
     } catch (final ExecutionException | TimeoutException e) {
       throw new UserException(
           UserException.UNUSABLE_ENVIRONMENT,

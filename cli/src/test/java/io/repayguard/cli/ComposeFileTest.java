@@ -2,17 +2,12 @@ package io.repayguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.sim.SimTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Prometheus' targets agree, and the image is built from what {@code mvn package} makes.
  */
 class ComposeFileTest {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
+  private static final Path ROOT = ComposeFile.ROOT;
+  private static final Path COMPOSE = ComposeFile.PATH;
   private static final String IMAGE = "repayguard:latest";
   private static final Pattern ENV_NAME = Pattern.compile("\"(REPAYGUARD_[A-Z_]+)\"");
 
-  private final JsonNode compose = read(COMPOSE);
+  private final ComposeFile compose = new ComposeFile();
 
   @Test
   void shouldBeAcceptedByDockerCompose(@TempDir final Path dir) throws Exception {
@@ -112,13 +107,8 @@ class ComposeFileTest {
 
   @Test
   void shouldCreateEveryTopicTheDetectorAndTheSimulatorNeed() {
-    final Matcher loop =
-        Pattern.compile("for topic in ([^;]+);")
-            .matcher(compose.at("/services/topics/command/0").asText());
-    assertThat(loop.find()).isTrue();
-    final Set<String> created = Set.of(loop.group(1).trim().split("\\s+"));
     final TopicNames t = TopicNames.defaults();
-    assertThat(created)
+    assertThat(compose.initTopics())
         .containsExactlyInAnyOrder(
             t.creditUse(),
             t.merchantOrder(),
@@ -153,33 +143,17 @@ class ComposeFileTest {
   }
 
   private List<String> repayguardServices() {
-    final List<String> services = new ArrayList<>();
-    compose
-        .get("services")
-        .fields()
-        .forEachRemaining(
-            e -> {
-              if (IMAGE.equals(e.getValue().path("image").asText())) {
-                services.add(e.getKey());
-              }
-            });
+    final List<String> services = compose.servicesOf(IMAGE);
     assertThat(services).isNotEmpty();
     return services;
   }
 
   private Map<String, String> environment(final String service) {
-    final Map<String, String> env = new HashMap<>();
-    compose
-        .at("/services/" + service + "/environment")
-        .fields()
-        .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-    return env;
+    return compose.environment(service);
   }
 
   private List<String> command(final String service) {
-    final List<String> command = new ArrayList<>();
-    compose.at("/services/" + service + "/command").forEach(n -> command.add(n.asText()));
-    return command;
+    return compose.command(service);
   }
 
   /** Every REPAYGUARD_* name the main code and the release's launcher read. */
@@ -205,13 +179,5 @@ class ComposeFileTest {
     }
     assertThat(names).contains("REPAYGUARD_BOOTSTRAP_SERVERS", "REPAYGUARD_JAVA_OPTS");
     return names;
-  }
-
-  private static JsonNode read(final Path yaml) {
-    try {
-      return new ObjectMapper(new YAMLFactory()).readTree(yaml.toFile());
-    } catch (final IOException e) {
-      throw new IllegalStateException("cannot read " + yaml, e);
-    }
   }
 }

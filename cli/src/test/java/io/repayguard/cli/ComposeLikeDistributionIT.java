@@ -2,9 +2,6 @@ package io.repayguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.repayguard.sim.ClientSettings;
 import io.repayguard.sim.TopicReader;
 import io.repayguard.stack.LocalStack;
@@ -18,12 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.junit.jupiter.api.Test;
@@ -37,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * creates, then the simulator. Alerts flow, both instances are ready and own tasks.
  */
 class ComposeLikeDistributionIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path TARBALL = Path.of(System.getProperty("repayguard.dist", "missing"));
   private static final String VERSION = System.getProperty("repayguard.version", "missing");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -46,15 +39,10 @@ class ComposeLikeDistributionIT {
   void shouldDecideWithTwoDetectorsConfiguredAsComposeConfiguresThem(@TempDir final Path dir)
       throws Exception {
     // Given: the release unpacked, the compose file's topics on a local stack
-    final JsonNode compose =
-        new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
+    final ComposeFile compose = new ComposeFile();
     assertThat(run(dir, "tar", "-xzf", TARBALL.toString()).waitFor()).isZero();
     final Path home = dir.resolve("repayguard-" + VERSION);
-    final Matcher loop =
-        Pattern.compile("for topic in ([^;]+);")
-            .matcher(compose.at("/services/topics/command/0").asText());
-    assertThat(loop.find()).isTrue();
-    final List<String> topics = List.of(loop.group(1).trim().split("\\s+"));
+    final List<String> topics = compose.initTopics();
     final List<Process> detectors = new ArrayList<>();
     try (LocalStack stack = LocalStack.start(new StackOptions(0, 0, 6, null, topics))) {
       final Map<String, String> addresses =
@@ -66,18 +54,18 @@ class ComposeLikeDistributionIT {
       final List<URI> readiness = new ArrayList<>();
       String applicationId = null;
       for (final String service : List.of("detector-1", "detector-2")) {
-        final Map<String, String> env = environment(compose, service);
+        final Map<String, String> env = compose.environment(service);
         env.putAll(addresses);
         env.put("REPAYGUARD_STATE_DIR", dir.resolve(service + "-state").toString());
         final int port = freePort();
         env.put("REPAYGUARD_HTTP_PORT", Integer.toString(port));
         readiness.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
         applicationId = env.get("REPAYGUARD_APPLICATION_ID");
-        detectors.add(start(home, dir.resolve(service + ".log"), env, command(compose, service)));
+        detectors.add(start(home, dir.resolve(service + ".log"), env, compose.command(service)));
       }
-      final Map<String, String> simulatorEnv = environment(compose, "simulator");
+      final Map<String, String> simulatorEnv = compose.environment("simulator");
       simulatorEnv.putAll(addresses);
-      final List<String> simulate = new ArrayList<>(command(compose, "simulator"));
+      final List<String> simulate = new ArrayList<>(compose.command("simulator"));
       // the compose service publishes for an hour; here a fixed world, as fast as it goes
       assertThat(simulate).startsWith("simulate");
       final Process simulator =
@@ -119,22 +107,6 @@ class ComposeLikeDistributionIT {
     for (final Process detector : detectors) {
       assertThat(detector.waitFor(30, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
     }
-  }
-
-  private static Map<String, String> environment(final JsonNode compose, final String service) {
-    final Map<String, String> env = new HashMap<>();
-    compose
-        .at("/services/" + service + "/environment")
-        .fields()
-        .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-    assertThat(env).as(service).isNotEmpty();
-    return env;
-  }
-
-  private static List<String> command(final JsonNode compose, final String service) {
-    final List<String> command = new ArrayList<>();
-    compose.at("/services/" + service + "/command").forEach(n -> command.add(n.asText()));
-    return command;
   }
 
   private static boolean allReady(final List<URI> readiness) {

@@ -94,18 +94,6 @@ class CrashRestartTest {
 
   private static DetectorProcess start(
       final String id, final Path stderr, final Path state, final Path config) throws Exception {
-    final DetectorProcess detector =
-        DetectorProcess.start(
-            harness,
-            id,
-            stderr,
-            "--idle-timeout",
-            BrokerHarness.IDLE_TIMEOUT.toString(),
-            "--state-dir",
-            state.toString(),
-            "--config",
-            config.toString());
-    detector.awaitGroup(harness);
-    return detector;
+    return DetectorProcess.startInGroup(harness, id, stderr, state, config);
   }
 }

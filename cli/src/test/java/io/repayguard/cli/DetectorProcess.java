@@ -60,6 +60,34 @@ final class DetectorProcess implements AutoCloseable {
     return new DetectorProcess(process, applicationId, stderr);
   }
 
+  /**
+   * Starts {@code detect} with the test idle timeout, {@code state} and {@code config}, then {@code
+   * more} arguments, and waits until it runs with a member in its group.
+   */
+  static DetectorProcess startInGroup(
+      final BrokerHarness harness,
+      final String applicationId,
+      final Path stderr,
+      final Path state,
+      final Path config,
+      final String... more)
+      throws IOException, InterruptedException {
+    final List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--idle-timeout",
+                BrokerHarness.IDLE_TIMEOUT.toString(),
+                "--state-dir",
+                state.toString(),
+                "--config",
+                config.toString()));
+    args.addAll(List.of(more));
+    final DetectorProcess detector =
+        start(harness, applicationId, stderr, args.toArray(String[]::new));
+    detector.awaitGroup(harness);
+    return detector;
+  }
+
   /** Waits until the process says it runs and its group has a member on the broker. */
   void awaitGroup(final BrokerHarness harness) throws InterruptedException {
     final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);

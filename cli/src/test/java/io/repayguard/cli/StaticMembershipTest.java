@@ -100,21 +100,8 @@ class StaticMembershipTest {
 
   private static DetectorProcess start(
       final String id, final Path stderr, final Path state, final Path config) throws Exception {
-    final DetectorProcess detector =
-        DetectorProcess.start(
-            harness,
-            id,
-            stderr,
-            "--instance-id",
-            "detector-a",
-            "--idle-timeout",
-            BrokerHarness.IDLE_TIMEOUT.toString(),
-            "--state-dir",
-            state.toString(),
-            "--config",
-            config.toString());
-    detector.awaitGroup(harness);
-    return detector;
+    return DetectorProcess.startInGroup(
+        harness, id, stderr, state, config, "--instance-id", "detector-a");
   }
 
   /** The input offsets {@code group} has committed, summed over every input partition. */

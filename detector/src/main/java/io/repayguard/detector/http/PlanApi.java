@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.repayguard.detector.Names;
+import io.repayguard.detector.OpsCommandSender;
 import io.repayguard.detector.state.OpenAlert;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.detector.state.RuleCount;
@@ -15,22 +16,16 @@ import io.repayguard.events.OpsAction;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.Rule;
-import io.repayguard.serde.AvroSerializer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -49,11 +44,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class PlanApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long SEND_TIMEOUT_SECONDS = 15;
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
 
   private final KafkaStreams streams;
   private final String opsTopic;
-  private final KafkaProducer<String, OpsCommand> producer;
+  private final OpsCommandSender sender;
 
   /** One answer: an HTTP status and a JSON body. */
   public record Answer(int status, String body) {
@@ -63,12 +58,10 @@ public final class PlanApi implements AutoCloseable {
   }
 
   private PlanApi(
-      final KafkaStreams streams,
-      final String opsTopic,
-      final KafkaProducer<String, OpsCommand> producer) {
+      final KafkaStreams streams, final String opsTopic, final OpsCommandSender sender) {
     this.streams = streams;
     this.opsTopic = opsTopic;
-    this.producer = producer;
+    this.sender = sender;
   }
 
   /**
@@ -79,14 +72,7 @@ public final class PlanApi implements AutoCloseable {
       final KafkaStreams streams,
       final Map<String, Object> clientProperties,
       final String opsTopic) {
-    final Map<String, Object> props = new HashMap<>(clientProperties);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(10));
-    final AvroSerializer<OpsCommand> values = new AvroSerializer<>();
-    values.configure(props, false);
-    return new PlanApi(
-        streams, opsTopic, new KafkaProducer<>(props, new StringSerializer(), values));
+    return new PlanApi(streams, opsTopic, new OpsCommandSender(clientProperties));
   }
 
   /** {@code GET /plans/{planId}}: 200 with its state, 404 when no store here holds it. */
@@ -166,12 +152,7 @@ public final class PlanApi implements AutoCloseable {
             .setIssuedAt(Instant.now())
             .build();
     try {
-      final RecordMetadata sent =
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      opsTopic, null, command.getIssuedAt().toEpochMilli(), planId, command))
-              .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      final RecordMetadata sent = sender.send(opsTopic, command, SEND_TIMEOUT);
       return new Answer(
           202,
           JSON.createObjectNode()
@@ -260,6 +241,6 @@ public final class PlanApi implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close();
+    sender.close();
   }
 }
