@@ -50,7 +50,7 @@ final class DetectorTestDriver implements AutoCloseable {
   private final AvroSerializer<GenericContainer> valueSerializer = new AvroSerializer<>();
   private final AvroDeserializer<Object> valueDeserializer = new AvroDeserializer<>();
   private final Path stateDir;
-  private long factsSeen;
+  private final List<TestRecord<byte[], byte[]>> facts = new ArrayList<>();
   private final List<TestRecord<String, Object>> alerts = new ArrayList<>();
   private final List<TestRecord<String, Object>> holds = new ArrayList<>();
   private final List<TestRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
@@ -109,13 +109,22 @@ final class DetectorTestDriver implements AutoCloseable {
 
   /** How many records the detector has written to its facts log so far: the next offset. */
   long factsWritten() {
-    factsSeen +=
+    return factRecords().size();
+  }
+
+  /** Every record the detector has written to its facts log so far, in offset order. */
+  List<TestRecord<byte[], byte[]>> factRecords() {
+    facts.addAll(
         driver
             .createOutputTopic(
                 config.topics().facts(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
-            .readRecordsToList()
-            .size();
-    return factsSeen;
+            .readRecordsToList());
+    return List.copyOf(facts);
+  }
+
+  /** The store named {@code name} as the topology holds it now. */
+  <K, V> org.apache.kafka.streams.state.KeyValueStore<K, V> store(final String name) {
+    return driver.getKeyValueStore(name);
   }
 
   /** Publishes one scenario line: a record, or a barrier. */
@@ -228,45 +237,42 @@ final class DetectorTestDriver implements AutoCloseable {
   List<Map<String, String>> outputsAsExpected() {
     drain();
     final List<Map<String, String>> outputs = new ArrayList<>();
-    for (final TestRecord<String, Object> r : alerts) {
-      final Alert a = (Alert) r.value();
-      outputs.add(
-          new TreeMap<>(
-              Map.of(
-                  "topic",
-                  "repayment-alerts",
-                  "key",
-                  r.key(),
-                  "rule",
-                  a.getRule().name(),
-                  "severity",
-                  a.getSeverity().name(),
-                  "status",
-                  a.getStatus().name())));
-    }
-    for (final TestRecord<String, Object> r : holds) {
-      outputs.add(
-          new TreeMap<>(
-              Map.of(
-                  "topic",
-                  "repayment-hold-commands",
-                  "key",
-                  r.key(),
-                  "action",
-                  ((HoldCommand) r.value()).getAction().name())));
-    }
-    for (final TestRecord<byte[], byte[]> r : deadLetters) {
-      outputs.add(
-          new TreeMap<>(
-              Map.of(
-                  "topic",
-                  "repayguard-dlq",
-                  "key",
-                  r.key() == null
-                      ? "null"
-                      : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))));
-    }
+    alerts.forEach(r -> outputs.add(expectedLine(r.key(), (Alert) r.value())));
+    holds.forEach(r -> outputs.add(expectedLine(r.key(), (HoldCommand) r.value())));
+    deadLetters.forEach(r -> outputs.add(expectedDeadLetterLine(r.key())));
     return outputs;
+  }
+
+  /** An alert as a scenario file's expected line names it. */
+  static Map<String, String> expectedLine(final String key, final Alert a) {
+    return new TreeMap<>(
+        Map.of(
+            "topic",
+            "repayment-alerts",
+            "key",
+            key,
+            "rule",
+            a.getRule().name(),
+            "severity",
+            a.getSeverity().name(),
+            "status",
+            a.getStatus().name()));
+  }
+
+  /** A hold command as a scenario file's expected line names it. */
+  static Map<String, String> expectedLine(final String key, final HoldCommand h) {
+    return new TreeMap<>(
+        Map.of("topic", "repayment-hold-commands", "key", key, "action", h.getAction().name()));
+  }
+
+  /** A dead letter as a scenario file's expected line names it. */
+  static Map<String, String> expectedDeadLetterLine(final byte[] key) {
+    return new TreeMap<>(
+        Map.of(
+            "topic",
+            "repayguard-dlq",
+            "key",
+            key == null ? "null" : new String(key, java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   private void drain() {
