@@ -181,9 +181,9 @@ final class DemoCommand implements Callable<Integer> {
                   + stack.schemaRegistryUrl()
                   + ", detector "
                   + APPLICATION_ID
-                  + " running (health and metrics at "
+                  + " running (dashboard at "
                   + http.uri()
-                  + "), simulating "
+                  + "/, health and metrics beside it), simulating "
                   + describe(run)
                   + " (Ctrl-C stops early and still scores; Kafka's own "
                   + "logs go to "
@@ -285,9 +285,7 @@ final class DemoCommand implements Callable<Integer> {
           Optional.empty(),
           Optional.of(
               PlanApi.create(
-                  detector.streams(),
-                  client.clientProperties(),
-                  detector.config().topics().ops())));
+                  detector.streams(), client.clientProperties(), detector.config().topics())));
     } catch (final IllegalStateException e) {
       throw new UserException(
           UserException.UNUSABLE_ENVIRONMENT, e.getMessage() + "; try --http-port 0", e);

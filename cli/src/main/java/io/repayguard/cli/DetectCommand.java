@@ -183,7 +183,7 @@ final class DetectCommand implements Callable<Integer> {
                               PlanApi.create(
                                   runner.streams(),
                                   client.clientProperties(),
-                                  runner.config().topics().ops()))))
+                                  runner.config().topics()))))
               .orElse(null);
     } catch (final IllegalStateException e) {
       runner.close();
@@ -218,7 +218,8 @@ final class DetectCommand implements Callable<Integer> {
           .println(
               "detector HTTP at "
                   + server.uri()
-                  + ": /health/live, /health/ready, /metrics, /plans/{planId}"
+                  + "/ (dashboard), /health/live, /health/ready, /metrics, /plans/{planId},"
+                  + " /holds, /alerts"
                   + (token.isPresent() ? " (bearer token required but for /health)" : ""));
     }
     runner.awaitTermination();

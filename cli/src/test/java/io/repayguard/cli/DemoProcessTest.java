@@ -77,9 +77,7 @@ class DemoProcessTest {
     assertThat(lines).anyMatch(l -> l.startsWith("demo: simulator done"));
     assertThat(lines)
         .anyMatch(
-            l ->
-                l.startsWith("demo: kafka=")
-                    && l.contains("health and metrics at http://127.0.0.1:"));
+            l -> l.startsWith("demo: kafka=") && l.contains("dashboard at http://127.0.0.1:"));
     final String overall =
         lines.stream()
             .filter(l -> l.startsWith("overall"))

@@ -148,7 +148,7 @@ class HttpApiTest {
                 Optional.of(TOKEN),
                 Optional.of(
                     PlanApi.create(
-                        detector.streams(), harness.client().clientProperties(), topics.ops())))) {
+                        detector.streams(), harness.client().clientProperties(), topics)))) {
       final URI base = server.uri();
       harness.publish(BrokerHarness.scenario("02-no-borrowing.jsonl"), topics, id);
       harness.barrier(id);

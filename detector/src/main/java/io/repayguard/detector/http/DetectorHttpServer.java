@@ -21,9 +21,18 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
@@ -43,12 +52,15 @@ import org.slf4j.LoggerFactory;
  *       {@link KafkaStreamsMetrics} (repayguard's task metrics among them: dead letters, ignored
  *       ops commands), alerts and hold commands published (counted in Micrometer's global registry,
  *       which this server joins), the JVM's, and {@code repayguard_detector_running};
- *   <li>with a {@link PlanApi}: {@code GET /plans/{planId}} and {@code POST
- *       /plans/{planId}/alerts/{rule}/ack} or {@code /resolve}.
+ *   <li>with a {@link PlanApi}: {@code GET /plans/{planId}}, {@code GET /holds}, {@code GET
+ *       /alerts}, {@code POST /plans/{planId}/alerts/{rule}/ack} or {@code /resolve}, and the
+ *       dashboard: {@code GET /} (with its script and style sheet), {@code GET /events}
+ *       (server-sent events of committed alerts and holds, and status) and {@code GET /status}.
  * </ul>
  *
- * With a token, every request but {@code /health/*} needs {@code Authorization: Bearer <token>} and
- * gets 401 without it: Prometheus can send a token, a container probe cannot always.
+ * With a token, every request but {@code /health/*} and the dashboard's own files needs {@code
+ * Authorization: Bearer <token>} and gets 401 without it: Prometheus can send a token, a container
+ * probe cannot always.
  */
 public final class DetectorHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DetectorHttpServer.class);
@@ -57,6 +69,24 @@ public final class DetectorHttpServer implements AutoCloseable {
   private static final Pattern COMMAND =
       Pattern.compile("/plans/([^/]+)/alerts/([^/]+)/(ack|resolve)");
   private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int MAX_STREAMS = 16;
+  private static final int STREAM_BACKLOG = 10_000;
+  private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
+
+  /**
+   * The dashboard's own files: served to anyone, since they hold no data (path: resource, type).
+   */
+  private static final Map<String, String[]> PAGE =
+      Map.of(
+          "/",
+          new String[] {"dashboard/index.html", "text/html; charset=utf-8"},
+          "/dashboard.js",
+          new String[] {"dashboard/dashboard.js", "text/javascript; charset=utf-8"},
+          "/dashboard.css",
+          new String[] {"dashboard/dashboard.css", "text/css; charset=utf-8"});
+
+  private final Semaphore streamSlots = new Semaphore(MAX_STREAMS);
+  private volatile boolean closed;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -90,7 +120,8 @@ public final class DetectorHttpServer implements AutoCloseable {
     Gauge.builder("repayguard.detector.running", streams, s -> running(s) ? 1 : 0)
         .description("1 while Kafka Streams is RUNNING (ready), 0 otherwise")
         .register(registry);
-    this.executor = Executors.newFixedThreadPool(2, DetectorHttpServer::daemon);
+    // a page's event stream keeps its thread while it is open: at most MAX_STREAMS of them
+    this.executor = Executors.newCachedThreadPool(DetectorHttpServer::daemon);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }
@@ -157,12 +188,15 @@ public final class DetectorHttpServer implements AutoCloseable {
         send(exchange, 405, JSON, "{\"error\":\"only " + allowed + " is served here\"}");
         return;
       }
-      if (!path.startsWith("/health/") && !authorized(exchange)) {
+      if (!path.startsWith("/health/") && !PAGE.containsKey(path) && !authorized(exchange)) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"repayguard\"");
         send(exchange, 401, JSON, "{\"error\":\"a bearer token is required\"}");
         return;
       }
       final Matcher plan = PLAN.matcher(path);
+      if (plans.isPresent() && dashboard(exchange, path)) {
+        return;
+      }
       if (post) {
         final String body;
         try (InputStream in = exchange.getRequestBody()) {
@@ -193,6 +227,96 @@ public final class DetectorHttpServer implements AutoCloseable {
     } catch (final RuntimeException e) {
       LOG.warn("HTTP request failed: {}", e.toString());
     }
+  }
+
+  /** The dashboard's routes; false when {@code path} is none of them. */
+  private boolean dashboard(final HttpExchange exchange, final String path) throws IOException {
+    final String[] page = PAGE.get(path);
+    if (page != null) {
+      try (InputStream in = DetectorHttpServer.class.getResourceAsStream(page[0])) {
+        send(exchange, 200, page[1], new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      return true;
+    }
+    final Map<String, String> query = query(exchange.getRequestURI());
+    switch (path) {
+      case "/events" -> events(exchange);
+      case "/status" -> send(exchange, 200, JSON, plans.get().status());
+      case "/holds" -> answer(exchange, plans.get().holds(query));
+      case "/alerts" -> answer(exchange, plans.get().alerts(query));
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code GET /events}: server-sent events, {@code item} for each committed alert or hold command
+   * (the newest ones first, then each as it is read) and {@code status} every two seconds.
+   */
+  private void events(final HttpExchange exchange) throws IOException {
+    if (!streamSlots.tryAcquire()) {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+      send(exchange, 503, JSON, "{\"error\":\"too many open event streams\"}");
+      return;
+    }
+    final LiveFeed feed = plans.get().feed();
+    final BlockingQueue<String> items = new LinkedBlockingQueue<>(STREAM_BACKLOG);
+    final AtomicBoolean overflow = new AtomicBoolean();
+    final Consumer<String> subscriber =
+        line -> {
+          if (!items.offer(line)) {
+            overflow.set(true);
+          }
+        };
+    try {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      exchange.sendResponseHeaders(200, 0);
+      feed.subscribe(subscriber);
+      try (OutputStream out = exchange.getResponseBody()) {
+        long nextStatus = 0;
+        // a page too slow to take its items ends its stream; it reconnects and starts afresh
+        while (!closed && !overflow.get()) {
+          final StringBuilder chunk = new StringBuilder();
+          if (System.nanoTime() - nextStatus >= 0) {
+            chunk.append("event: status\ndata: ").append(plans.get().status()).append("\n\n");
+            nextStatus = System.nanoTime() + STATUS_EVERY.toNanos();
+          }
+          String item = items.poll(250, TimeUnit.MILLISECONDS);
+          while (item != null) {
+            chunk.append("event: item\ndata: ").append(item).append("\n\n");
+            item = items.poll();
+          }
+          if (!chunk.isEmpty()) {
+            out.write(chunk.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+        }
+      }
+    } catch (final IOException e) {
+      // the page went away
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      feed.unsubscribe(subscriber);
+      streamSlots.release();
+    }
+  }
+
+  private static Map<String, String> query(final URI uri) {
+    final Map<String, String> query = new HashMap<>();
+    final String raw = uri.getRawQuery();
+    if (raw != null) {
+      for (final String pair : raw.split("&")) {
+        final int eq = pair.indexOf('=');
+        if (eq > 0) {
+          query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+        }
+      }
+    }
+    return query;
   }
 
   private static void answer(final HttpExchange exchange, final PlanApi.Answer answer)
@@ -267,6 +391,7 @@ public final class DetectorHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     server.stop(0);
     executor.shutdownNow();
     plans.ifPresent(PlanApi::close);

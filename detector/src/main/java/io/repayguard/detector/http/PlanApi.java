@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.repayguard.detector.Names;
 import io.repayguard.detector.OpsCommandSender;
+import io.repayguard.detector.TopicNames;
 import io.repayguard.detector.state.OpenAlert;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.detector.state.RuleCount;
 import io.repayguard.events.Alert;
+import io.repayguard.events.AlertStatus;
 import io.repayguard.events.CreditUse;
+import io.repayguard.events.HoldCommand;
 import io.repayguard.events.OpsAction;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
@@ -19,6 +22,8 @@ import io.repayguard.events.Rule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,22 +38,27 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A plan's state from the detector's own stores, and a person's acknowledgement or resolution
- * written to the ops topic: what {@code GET /plans/{planId}} and {@code POST
- * /plans/{planId}/alerts/{rule}/ack|resolve} answer.
+ * The risk-ops query interface behind the detector's HTTP API and dashboard: a plan's state from
+ * the detector's own stores, the held plans and the alerts as the output topics committed them (a
+ * {@link LiveFeed}), and a person's acknowledgement or resolution written to the ops topic.
  *
- * <p>Queries read this instance's stores (every partition it holds); with several instances, ask
- * each (an instance answers 404 for a plan it does not hold). A command goes through the ops topic
- * like {@code ./repayguard resolve}, so the detector applies it in the facts log's order and replay
- * reproduces it; the answer is 202, and the outcome appears on the alert and hold topics.
+ * <p>Plan queries read this instance's stores (every partition it holds); with several instances,
+ * ask each (an instance answers 404 for a plan it does not hold). Held plans and alerts come from
+ * the committed alert and hold topics, so every instance answers them for the whole cluster, as the
+ * freeze service sees them. A command goes through the ops topic like {@code ./repayguard resolve},
+ * so the detector applies it in the facts log's order and replay reproduces it; the answer is 202,
+ * and the outcome appears on the alert and hold topics.
  */
 public final class PlanApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
+  private static final int DEFAULT_PAGE = 50;
+  private static final int MAX_PAGE = 500;
 
   private final KafkaStreams streams;
   private final String opsTopic;
   private final OpsCommandSender sender;
+  private final LiveFeed feed;
 
   /** One answer: an HTTP status and a JSON body. */
   public record Answer(int status, String body) {
@@ -58,21 +68,93 @@ public final class PlanApi implements AutoCloseable {
   }
 
   private PlanApi(
-      final KafkaStreams streams, final String opsTopic, final OpsCommandSender sender) {
+      final KafkaStreams streams,
+      final String opsTopic,
+      final OpsCommandSender sender,
+      final LiveFeed feed) {
     this.streams = streams;
     this.opsTopic = opsTopic;
     this.sender = sender;
+    this.feed = feed;
   }
 
   /**
-   * Queries {@code streams}' stores and writes commands to {@code opsTopic} with a producer of
-   * {@code clientProperties} (bootstrap servers, schema registry, security).
+   * Queries {@code streams}' stores, reads {@code topics}' alerts and hold commands, and writes
+   * commands to its ops topic, with clients of {@code clientProperties} (bootstrap servers, schema
+   * registry, security).
    */
   public static PlanApi create(
       final KafkaStreams streams,
       final Map<String, Object> clientProperties,
-      final String opsTopic) {
-    return new PlanApi(streams, opsTopic, new OpsCommandSender(clientProperties));
+      final TopicNames topics) {
+    return new PlanApi(
+        streams,
+        topics.ops(),
+        new OpsCommandSender(clientProperties),
+        LiveFeed.start(
+            clientProperties, topics.alerts(), topics.holdCommands(), () -> inputLag(streams)));
+  }
+
+  /** The live feed of committed alerts and hold commands. */
+  public LiveFeed feed() {
+    return feed;
+  }
+
+  /**
+   * The dashboard's status: Kafka Streams' state, whether it is ready, and the feed's counts and
+   * charts.
+   */
+  public String status() {
+    final ObjectNode json = feed.summary();
+    json.put("state", streams.state().name());
+    json.put("ready", streams.state() == KafkaStreams.State.RUNNING);
+    json.put("inputLag", inputLag(streams));
+    return json.toString();
+  }
+
+  /**
+   * {@code GET /holds?limit=&offset=}: the plans held now, newest first, with the HOLD command that
+   * froze each.
+   */
+  public Answer holds(final Map<String, String> query) {
+    final Optional<int[]> page = page(query);
+    if (page.isEmpty()) {
+      return pageError();
+    }
+    final List<HoldCommand> holds = feed.holds();
+    final ObjectNode json = pageJson(holds.size(), page.get());
+    final ArrayNode items = json.putArray("items");
+    slice(holds, page.get()).forEach(h -> items.add(LiveFeed.holdJson(h)));
+    return new Answer(200, json.toString());
+  }
+
+  /**
+   * {@code GET /alerts?status=OPEN|RESOLVED&rule=&limit=&offset=}: open alerts (default), or the
+   * last resolved ones, newest first.
+   */
+  public Answer alerts(final Map<String, String> query) {
+    final AlertStatus status;
+    final Rule rule;
+    try {
+      status = AlertStatus.valueOf(query.getOrDefault("status", "OPEN").toUpperCase(Locale.ROOT));
+    } catch (final IllegalArgumentException e) {
+      return Answer.error(
+          400, "unknown status '" + query.get("status") + "': use OPEN or RESOLVED");
+    }
+    final Optional<Rule> parsed = rule(query.get("rule"));
+    if (query.containsKey("rule") && parsed.isEmpty()) {
+      return unknownRule(query.get("rule"));
+    }
+    rule = parsed.orElse(null);
+    final Optional<int[]> page = page(query);
+    if (page.isEmpty()) {
+      return pageError();
+    }
+    final List<Alert> alerts = feed.alerts(status, rule);
+    final ObjectNode json = pageJson(alerts.size(), page.get());
+    final ArrayNode items = json.putArray("items");
+    slice(alerts, page.get()).forEach(a -> items.add(LiveFeed.alertJson(a)));
+    return new Answer(200, json.toString());
   }
 
   /** {@code GET /plans/{planId}}: 200 with its state, 404 when no store here holds it. */
@@ -104,17 +186,11 @@ public final class PlanApi implements AutoCloseable {
    */
   public Answer command(
       final String planId, final String ruleName, final OpsAction action, final String body) {
-    final Rule rule;
-    try {
-      rule = Rule.valueOf(ruleName);
-    } catch (final IllegalArgumentException e) {
-      return Answer.error(
-          400,
-          "unknown rule '"
-              + ruleName
-              + "': use one of "
-              + Arrays.stream(Rule.values()).map(Rule::name).collect(Collectors.joining(", ")));
+    final Optional<Rule> parsed = rule(ruleName);
+    if (parsed.isEmpty()) {
+      return unknownRule(ruleName);
     }
+    final Rule rule = parsed.get();
     final JsonNode request;
     try {
       request = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
@@ -171,6 +247,80 @@ public final class PlanApi implements AutoCloseable {
       Thread.currentThread().interrupt();
       return Answer.error(503, "interrupted");
     }
+  }
+
+  private static Optional<Rule> rule(final String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Rule.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+    } catch (final IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Answer unknownRule(final String name) {
+    return Answer.error(
+        400,
+        "unknown rule '"
+            + name
+            + "': use one of "
+            + Arrays.stream(Rule.values()).map(Rule::name).collect(Collectors.joining(", ")));
+  }
+
+  /** {limit, offset} from the query, or empty when either is not a number in range. */
+  private static Optional<int[]> page(final Map<String, String> query) {
+    try {
+      final int limit = Integer.parseInt(query.getOrDefault("limit", "" + DEFAULT_PAGE));
+      final int offset = Integer.parseInt(query.getOrDefault("offset", "0"));
+      return limit < 1 || limit > MAX_PAGE || offset < 0
+          ? Optional.empty()
+          : Optional.of(new int[] {limit, offset});
+    } catch (final NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Answer pageError() {
+    return Answer.error(400, "limit must be 1 to " + MAX_PAGE + " and offset 0 or more");
+  }
+
+  private static ObjectNode pageJson(final int total, final int[] page) {
+    final ObjectNode json = JSON.createObjectNode();
+    json.put("total", total);
+    json.put("limit", page[0]);
+    json.put("offset", page[1]);
+    if (page[1] + page[0] < total) {
+      json.put("next", "offset=" + (page[1] + page[0]) + "&limit=" + page[0]);
+    } else {
+      json.putNull("next");
+    }
+    return json;
+  }
+
+  private static <T> List<T> slice(final List<T> all, final int[] page) {
+    return all.subList(Math.min(page[1], all.size()), Math.min(page[1] + page[0], all.size()));
+  }
+
+  /**
+   * Input records the detector has not read yet: the sum of its main consumers' per-partition lag
+   * (Kafka's {@code records-lag}), internal topics included; 0 before it has read anything.
+   */
+  static long inputLag(final KafkaStreams streams) {
+    double lag = 0;
+    for (final var e : streams.metrics().entrySet()) {
+      final var name = e.getKey();
+      if (name.name().equals("records-lag")
+          && name.group().equals("consumer-fetch-manager-metrics")
+          && name.tags().containsKey("partition")
+          && !name.tags().getOrDefault("client-id", "").endsWith("-restore-consumer")
+          && e.getValue().metricValue() instanceof Number n
+          && !Double.isNaN(n.doubleValue())) {
+        lag += n.doubleValue();
+      }
+    }
+    return (long) lag;
   }
 
   private Optional<Answer> unready() {
@@ -241,6 +391,7 @@ public final class PlanApi implements AutoCloseable {
 
   @Override
   public void close() {
+    feed.close();
     sender.close();
   }
 }
