@@ -1,19 +1,24 @@
 package io.repayguard.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.DetectorTopology;
 import io.repayguard.detector.http.DetectorHttpServer;
 import io.repayguard.detector.http.PlanApi;
 import io.repayguard.sim.ClientSettings;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -112,6 +117,16 @@ final class DetectCommand implements Callable<Integer> {
   String httpHost;
 
   @Option(
+      names = "--http-advertised-host",
+      paramLabel = "HOST",
+      description =
+          "The name other instances reach this one's HTTP by, told to Kafka Streams as "
+              + "application.server so a plan held by another instance is fetched from it (env "
+              + "REPAYGUARD_HTTP_ADVERTISED_HOST, file http.advertised.host; default: --http-host, "
+              + "or this machine's name when that is a wildcard address).")
+  String httpAdvertisedHost;
+
+  @Option(
       names = "--http-token",
       paramLabel = "TOKEN",
       description =
@@ -161,6 +176,14 @@ final class DetectCommand implements Callable<Integer> {
       // Kafka Streams gives each stream thread's consumer this id with the thread's index
       props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.trim());
     }
+    final Optional<HttpServer> bound;
+    try {
+      bound = http.map(DetectorHttpServer::bind);
+    } catch (final IllegalStateException e) {
+      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
+    }
+    final Optional<HostInfo> self =
+        bound.map(b -> advertised(layers, props, b.getAddress().getPort()));
     final DetectorRunner runner;
     try {
       runner =
@@ -170,25 +193,21 @@ final class DetectCommand implements Callable<Integer> {
     } catch (final IllegalStateException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
     }
-    final DetectorHttpServer server;
-    try {
-      server =
-          http.map(
-                  a ->
-                      DetectorHttpServer.start(
-                          a,
-                          runner.streams(),
-                          token,
-                          Optional.of(
-                              PlanApi.create(
-                                  runner.streams(),
-                                  client.clientProperties(),
-                                  runner.config().topics()))))
-              .orElse(null);
-    } catch (final IllegalStateException e) {
-      runner.close();
-      throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
-    }
+    final DetectorHttpServer server =
+        bound
+            .map(
+                b ->
+                    DetectorHttpServer.start(
+                        b,
+                        runner.streams(),
+                        token,
+                        Optional.of(
+                            PlanApi.create(
+                                runner.streams(),
+                                client.clientProperties(),
+                                runner.config().topics(),
+                                self))))
+            .orElse(null);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -224,6 +243,40 @@ final class DetectCommand implements Callable<Integer> {
     }
     runner.awaitTermination();
     return 0;
+  }
+
+  /**
+   * This instance as the others reach its HTTP, set as {@code application.server} in {@code props}
+   * unless the config file already names one.
+   */
+  private HostInfo advertised(
+      final DetectSettings.Layers layers, final Map<String, Object> props, final int port) {
+    final Object configured = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+    if (configured != null && !configured.toString().isBlank()) {
+      try {
+        return HostInfo.buildFromEndpoint(configured.toString().trim());
+      } catch (final ConfigException e) {
+        throw UserException.badInput("application.server: " + e.getMessage());
+      }
+    }
+    final String bindHost = layers.pick(httpHost, "http.host", "REPAYGUARD_HTTP_HOST", "127.0.0.1");
+    String host =
+        layers.pick(
+            httpAdvertisedHost, "http.advertised.host", "REPAYGUARD_HTTP_ADVERTISED_HOST", null);
+    if (host == null || host.isBlank()) {
+      host = bindHost;
+      if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+        try {
+          host = InetAddress.getLocalHost().getHostName();
+        } catch (final UnknownHostException e) {
+          throw UserException.badInput(
+              "http-advertised-host: this machine has no name to advertise; set one");
+        }
+      }
+    }
+    final HostInfo self = new HostInfo(host.trim(), port);
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    return self;
   }
 
   /** Where to serve HTTP: flag, else environment, else file; empty without a port. */

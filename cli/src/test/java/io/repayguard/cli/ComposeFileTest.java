@@ -88,6 +88,9 @@ class ComposeFileTest {
       final Map<String, String> env = environment(detector);
       final String port = env.get("REPAYGUARD_HTTP_PORT");
       assertThat(env.get("REPAYGUARD_HTTP_HOST")).isEqualTo("0.0.0.0");
+      assertThat(env.get("REPAYGUARD_HTTP_ADVERTISED_HOST"))
+          .as("%s tells the other instances its own name, for queries they forward", detector)
+          .isEqualTo(detector);
       assertThat(compose.at("/services/" + detector + "/ports").toString())
           .as("%s publishes its HTTP port", detector)
           .contains(":" + port + "\"");

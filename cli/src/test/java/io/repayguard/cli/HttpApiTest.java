@@ -5,10 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.detector.http.DetectorHttpServer;
 import io.repayguard.detector.http.PlanApi;
+import io.repayguard.events.Alert;
+import io.repayguard.events.AlertStatus;
+import io.repayguard.events.Rule;
+import io.repayguard.events.Severity;
+import io.repayguard.sim.SimTopics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,13 +25,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -128,7 +143,15 @@ class HttpApiTest {
       assertThat(metrics.body())
           .containsPattern(
               "(?m)^repayguard_detector_time_behind_seconds\\{task=\"\\d+_\\d+\"\\}"
-                  + " [0-9.]+E[0-9]+$");
+                  + " [0-9.]+E[0-9]+$")
+          .containsPattern("(?m)^repayguard_facts_read_total\\{task=\"\\d+_\\d+\"\\} [1-9]")
+          .containsPattern("(?m)^repayguard_decisions_made_total\\{task=\"\\d+_\\d+\"\\} [1-9]")
+          .containsPattern(
+              "(?m)^repayguard_detector_time_behind_event_time_seconds\\{task=\"\\d+_\\d+\"\\}"
+                  + " [0-9]")
+          .contains(
+              "repayguard_alert_decision_latency_seconds_count 1",
+              "repayguard_alert_decision_latency_seconds_bucket{le=\"+Inf\"} 1");
       assertThat(promtool(metrics.body(), dir)).isEmpty();
       assertThat(get(base, "/nothing-here", TOKEN).statusCode()).isEqualTo(404);
     }
@@ -165,6 +188,19 @@ class HttpApiTest {
       assertThat(state.get("openAlerts").get(0).get("rule").asText()).isEqualTo("NO_BORROWING");
       assertThat(state.get("openAlerts").get(0).get("severity").asText()).isEqualTo("CRITICAL");
       assertThat(get(base, "/plans/no-such-plan", TOKEN).statusCode()).isEqualTo(404);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(get(base, "/metrics", TOKEN).body())
+                      .contains("repayguard_holds_active 1.0", "repayguard_alerts_open 1.0"));
+      final JsonNode holds = JSON.readTree(get(base, "/holds?limit=10", TOKEN).body());
+      assertThat(holds.get("total").asInt()).isEqualTo(1);
+      assertThat(holds.get("items").get(0).get("planId").asText()).isEqualTo("p2");
+      final JsonNode open = JSON.readTree(get(base, "/alerts?rule=no_borrowing", TOKEN).body());
+      assertThat(open.get("items")).extracting(a -> a.get("planId").asText()).containsExactly("p2");
+      assertThat(get(base, "/alerts?status=LOST", TOKEN).statusCode()).isEqualTo(400);
+      assertThat(get(base, "/holds?limit=0", TOKEN).statusCode()).isEqualTo(400);
 
       // When: bad requests, then a resolution
       assertThat(post(base, "/plans/p2/alerts/NO_BORROWING/resolve", "{\"analyst\":\"li\"}"))
@@ -193,7 +229,134 @@ class HttpApiTest {
       final JsonNode after = JSON.readTree(get(base, "/plans/p2", TOKEN).body());
       assertThat(after.get("held").asBoolean()).isFalse();
       assertThat(after.get("openAlerts")).isEmpty();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(JSON.readTree(get(base, "/holds", TOKEN).body()).get("total").asInt())
+                      .isZero());
+      final JsonNode resolvedAlerts =
+          JSON.readTree(get(base, "/alerts?status=RESOLVED", TOKEN).body());
+      assertThat(resolvedAlerts.get("items"))
+          .extracting(a -> a.get("planId").asText() + " " + a.get("status").asText())
+          .containsExactly("p2 RESOLVED");
     }
+  }
+
+  @Test
+  void shouldAnswerForEveryPlanFromEitherOfTwoInstances(@TempDir final Path dir) throws Exception {
+    // Given: a simulated world's backlog, and two instances of one detector on 6 partitions,
+    // each serving HTTP and telling Kafka Streams where (application.server)
+    final TopicNames topics = BrokerHarness.uniqueTopics("routed");
+    final String id = "it-routed-" + topics.creditUse().substring(6, 14);
+    final SimTopics sim = harness.simTopics(topics);
+    harness.simulate(sim, 2_000, OptionalLong.empty(), 47);
+    final List<DetectorRunner> detectors = new ArrayList<>();
+    final List<DetectorHttpServer> servers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        final HttpServer bound = DetectorHttpServer.bind(new InetSocketAddress("127.0.0.1", 0));
+        final HostInfo self = new HostInfo("127.0.0.1", bound.getAddress().getPort());
+        final DetectorRunner detector =
+            harness.startDetector(
+                BrokerHarness.config(topics),
+                id,
+                dir.resolve("state-" + i),
+                BrokerHarness.PARTITIONS,
+                Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port()));
+        detectors.add(detector);
+        servers.add(
+            DetectorHttpServer.start(
+                bound,
+                detector.streams(),
+                Optional.of(TOKEN),
+                Optional.of(
+                    PlanApi.create(
+                        detector.streams(),
+                        harness.client().clientProperties(),
+                        topics,
+                        Optional.of(self)))));
+      }
+      harness.barrier(id);
+      harness.assertExactlyTheGroundTruthOnce(sim, topics);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  detectors.stream()
+                      .allMatch(
+                          d ->
+                              d.streams().state() == KafkaStreams.State.RUNNING
+                                  && d.streams().metadataForLocalThreads().stream()
+                                      .anyMatch(t -> !t.activeTasks().isEmpty())));
+      final List<String> plans =
+          harness.alerts(topics.alerts()).stream().map(Alert::getPlanId).distinct().toList();
+      assertThat(plans).hasSizeGreaterThan(5);
+
+      // When: every plan with an alert is asked of both instances
+      final Set<String> holders = new HashSet<>();
+      for (final String plan : plans) {
+        final HttpResponse<String> first = get(servers.get(0).uri(), "/plans/" + plan, TOKEN);
+        final HttpResponse<String> second = get(servers.get(1).uri(), "/plans/" + plan, TOKEN);
+
+        // Then: both answer it, the same, whichever holds it (so one of them asked the other)
+        assertThat(first.statusCode())
+            .as("%s from the first: %s", plan, first.body())
+            .isEqualTo(200);
+        assertThat(second.statusCode())
+            .as("%s from the second: %s", plan, second.body())
+            .isEqualTo(200);
+        assertThat(JSON.readTree(first.body())).isEqualTo(JSON.readTree(second.body()));
+        assertThat(JSON.readTree(first.body()).get("planId").asText()).isEqualTo(plan);
+        holders.add(holderOf(servers, plan));
+      }
+      assertThat(holders).as("instances holding the plans asked").hasSize(2);
+      for (final DetectorHttpServer server : servers) {
+        assertThat(get(server.uri(), "/plans/no-such-plan", TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get(server.uri(), "/plans/" + plans.get(0), null).statusCode()).isEqualTo(401);
+      }
+
+      // and a resolution sent to the instance that does not hold the plan is accepted and applied
+      final Alert held =
+          harness.alerts(topics.alerts()).stream()
+              .filter(a -> a.getSeverity() == Severity.HIGH && a.getStatus() == AlertStatus.OPEN)
+              .filter(
+                  a -> a.getRule() == Rule.ACCOUNT_MISMATCH || a.getRule() == Rule.DUPLICATE_PLAN)
+              .findFirst()
+              .orElseThrow();
+      final String holder = holderOf(servers, held.getPlanId());
+      final URI other =
+          servers.stream()
+              .map(DetectorHttpServer::uri)
+              .filter(u -> !u.toString().equals(holder))
+              .findFirst()
+              .orElseThrow();
+      final HttpResponse<String> resolved =
+          post(
+              other,
+              "/plans/" + held.getPlanId() + "/alerts/" + held.getRule() + "/resolve",
+              RESOLUTION);
+      assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(202);
+      harness.barrier(id);
+      assertThat(harness.alerts(topics.alerts()))
+          .filteredOn(a -> a.getAlertId().equals(held.getAlertId()))
+          .extracting(a -> a.getStatus().name())
+          .containsExactly("OPEN", "RESOLVED");
+    } finally {
+      servers.forEach(DetectorHttpServer::close);
+      detectors.forEach(DetectorRunner::close);
+    }
+  }
+
+  /** The URI of the server whose detector holds {@code plan}'s state. */
+  private static String holderOf(final List<DetectorHttpServer> servers, final String plan)
+      throws Exception {
+    for (final DetectorHttpServer server : servers) {
+      if (get(server.uri(), "/plans/" + plan + "?local=true", TOKEN).statusCode() == 200) {
+        return server.uri().toString();
+      }
+    }
+    throw new AssertionError("no instance holds " + plan);
   }
 
   private static final String RESOLUTION =

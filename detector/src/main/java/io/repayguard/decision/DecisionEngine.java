@@ -393,6 +393,7 @@ public final class DecisionEngine {
     final Optional<CreditUse> borrowing =
         Optional.ofNullable(event.getCreditId()).flatMap(store::borrowing);
     plan.getDecided().add(event);
+    output.decided(event);
     if (event.getType() == RepaymentEventType.PLAN_CREATED && plan.getCreatedAt() == null) {
       plan.setCreatedAt(event.getEventTime().toEpochMilli());
     }

@@ -3,6 +3,7 @@ package io.repayguard.decision;
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.OpsCommand;
+import io.repayguard.events.RepaymentEvent;
 
 /** Where decisions go: alerts and hold commands, in the order they were decided. */
 public interface DecisionOutput {
@@ -14,6 +15,9 @@ public interface DecisionOutput {
   default void stepStarts() {}
 
   void alert(Alert alert);
+
+  /** A repayment event was decided (DESIGN.md rule 3), whether or not it raised an alert. */
+  default void decided(RepaymentEvent event) {}
 
   void command(HoldCommand command);
 

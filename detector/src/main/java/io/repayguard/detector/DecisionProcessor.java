@@ -3,6 +3,7 @@ package io.repayguard.detector;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionEngine;
 import io.repayguard.decision.DecisionOutput;
@@ -13,15 +14,18 @@ import io.repayguard.detector.facts.OrderRef;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
 import io.repayguard.events.Alert;
+import io.repayguard.events.AlertStatus;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.events.MerchantOrder;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -61,6 +65,33 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
    */
   static final String DETECTOR_TIME_BEHIND = "repayguard.detector.time.behind";
 
+  /** Facts the decision stage read, per decision task. */
+  static final String FACTS_READ = "repayguard.facts.read";
+
+  /** Repayment events decided (rule 3), per decision task, whether or not they raised an alert. */
+  static final String DECISIONS_MADE = "repayguard.decisions.made";
+
+  /**
+   * The largest eventTime this partition has read minus its detector time, in seconds (NaN before
+   * both are known): the grace and whatever an idle or slow input partition holds back.
+   */
+  static final String BEHIND_EVENT_TIME = "repayguard.detector.time.behind.event.time";
+
+  /**
+   * Wall clock at an OPEN alert's publication minus its triggering event's eventTime: grace plus
+   * the pipeline's delay live; large by nature on a backlog of old history.
+   */
+  static final String DECISION_LATENCY = "repayguard.alert.decision.latency";
+
+  private static final Timer.Builder LATENCY =
+      Timer.builder(DECISION_LATENCY)
+          .description(
+              "Wall clock at an OPEN alert's publication minus its triggering event's eventTime"
+                  + " (grace included)")
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(100))
+          .maximumExpectedValue(Duration.ofDays(1));
+
   private final DetectorConfig config;
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
   private IdleClock idleClock;
@@ -75,6 +106,14 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private volatile long detectorTime = Clocks.UNKNOWN;
 
   private Gauge behind;
+  private Counter factsRead;
+  private Counter decisionsMade;
+  private Gauge behindEventTime;
+
+  /** The largest eventTime read, for the gauge, which another thread reads. */
+  private volatile long maxEventTimeRead = Clocks.UNKNOWN;
+
+  private Timer latency;
 
   /** Plans with an alert published in the current decision step: their commands follow. */
   private final Set<String> publishedPlans = new HashSet<>();
@@ -122,6 +161,25 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
             .baseUnit("seconds")
             .tag("task", context.taskId().toString())
             .register(Metrics.globalRegistry);
+    this.factsRead =
+        Counter.builder(FACTS_READ)
+            .description("Facts the decision stage read")
+            .tag("task", context.taskId().toString())
+            .register(Metrics.globalRegistry);
+    this.decisionsMade =
+        Counter.builder(DECISIONS_MADE)
+            .description("Repayment events decided, whether or not they raised an alert")
+            .tag("task", context.taskId().toString())
+            .register(Metrics.globalRegistry);
+    this.behindEventTime =
+        Gauge.builder(BEHIND_EVENT_TIME, this, DecisionProcessor::secondsBehindEventTime)
+            .description(
+                "The largest eventTime the partition read minus its detector time, in seconds"
+                    + " (NaN before both are known)")
+            .baseUnit("seconds")
+            .tag("task", context.taskId().toString())
+            .register(Metrics.globalRegistry);
+    this.latency = LATENCY.register(Metrics.globalRegistry);
     if (config.liveClock()) {
       context.schedule(
           config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::tickWhileIdle);
@@ -154,13 +212,30 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
           "a flush request outside a replay's control topic");
       return;
     }
-    if (eventTime(fact.getPayload()).filter(config.replay()::forgets).isPresent()) {
+    final Optional<Long> time = eventTime(fact.getPayload());
+    if (time.filter(config.replay()::forgets).isPresent()) {
       fact.setPayload(null);
+    } else if (time.isPresent() && time.get() > maxEventTimeRead) {
+      maxEventTimeRead = time.get();
     }
+    factsRead.increment();
     currentTimestamp = record.timestamp();
     publishedPlans.clear();
     engine.onFact(fact);
     detectorTime = engine.detectorTime();
+  }
+
+  private double secondsBehindEventTime() {
+    final long time = detectorTime;
+    final long read = maxEventTimeRead;
+    return time == Clocks.UNKNOWN || read == Clocks.UNKNOWN
+        ? Double.NaN
+        : Math.max(0, read - time) / 1000.0;
+  }
+
+  @Override
+  public void decided(final RepaymentEvent event) {
+    decisionsMade.increment();
   }
 
   private double secondsBehind() {
@@ -172,6 +247,11 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   public void close() {
     if (behind != null) {
       Metrics.globalRegistry.remove(behind);
+    }
+    if (factsRead != null) {
+      Metrics.globalRegistry.remove(factsRead);
+      Metrics.globalRegistry.remove(decisionsMade);
+      Metrics.globalRegistry.remove(behindEventTime);
     }
   }
 
@@ -222,6 +302,12 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
         .tag("status", alert.getStatus().name())
         .register(Metrics.globalRegistry)
         .increment();
+    if (alert.getStatus() == AlertStatus.OPEN
+        && !alert.getEvidence().containsKey("acknowledgedBy")) {
+      latency.record(
+          Math.max(0, System.currentTimeMillis() - alert.getEventTime().toEpochMilli()),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /**

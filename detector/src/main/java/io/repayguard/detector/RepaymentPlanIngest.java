@@ -96,11 +96,8 @@ final class RepaymentPlanIngest extends IngestProcessor<RepaymentEvent> {
         timestamp);
   }
 
-  /**
-   * The facts-log key of a plan's facts: its creditId, so the plan's state sits with its
-   * borrowing's, or its planId when it names none.
-   */
+  /** The facts-log key of a plan's facts (see {@link FactsKey}). */
   static String factsKey(final String planId, final String creditId) {
-    return creditId == null ? planId : creditId;
+    return FactsKey.of(planId, creditId);
   }
 }

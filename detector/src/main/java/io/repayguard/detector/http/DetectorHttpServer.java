@@ -120,6 +120,18 @@ public final class DetectorHttpServer implements AutoCloseable {
     Gauge.builder("repayguard.detector.running", streams, s -> running(s) ? 1 : 0)
         .description("1 while Kafka Streams is RUNNING (ready), 0 otherwise")
         .register(registry);
+    plans.ifPresent(
+        p -> {
+          Gauge.builder("repayguard.holds.active", p.feed(), f -> f.counts()[0])
+              .description(
+                  "Plans held now, as the committed hold topic says (the whole cluster's: the"
+                      + " same on every instance)")
+              .register(registry);
+          Gauge.builder("repayguard.alerts.open", p.feed(), f -> f.counts()[1])
+              .description(
+                  "Alerts open now, as the committed alert topic says (the whole cluster's)")
+              .register(registry);
+        });
     // a page's event stream keeps its thread while it is open: at most MAX_STREAMS of them
     this.executor = Executors.newCachedThreadPool(DetectorHttpServer::daemon);
     server.setExecutor(executor);
@@ -145,9 +157,17 @@ public final class DetectorHttpServer implements AutoCloseable {
       final KafkaStreams streams,
       final Optional<String> token,
       final Optional<PlanApi> plans) {
-    final HttpServer server;
+    return start(bind(address), streams, token, plans);
+  }
+
+  /**
+   * Binds {@code address} without serving yet, so the port it got can be told to Kafka Streams
+   * ({@code application.server}) before the streams it will serve are built. Fails with a one-line
+   * {@link IllegalStateException} when the address cannot be bound.
+   */
+  public static HttpServer bind(final InetSocketAddress address) {
     try {
-      server = HttpServer.create(address, 0);
+      return HttpServer.create(address, 0);
     } catch (final IOException e) {
       throw new IllegalStateException(
           "cannot serve HTTP on "
@@ -159,14 +179,22 @@ public final class DetectorHttpServer implements AutoCloseable {
               + ")",
           e);
     }
+  }
+
+  /** As {@link #start(InetSocketAddress, KafkaStreams, Optional, Optional)} on a bound server. */
+  public static DetectorHttpServer start(
+      final HttpServer bound,
+      final KafkaStreams streams,
+      final Optional<String> token,
+      final Optional<PlanApi> plans) {
     final DetectorHttpServer http =
         new DetectorHttpServer(
-            server,
+            bound,
             streams,
             token.filter(t -> !t.isBlank()),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             plans);
-    server.start();
+    bound.start();
     LOG.info("Serving HTTP at {}", http.uri());
     return http;
   }
@@ -210,11 +238,19 @@ public final class DetectorHttpServer implements AutoCloseable {
                     decode(command.group(1)),
                     decode(command.group(2)),
                     "ack".equals(command.group(3)) ? OpsAction.ACKNOWLEDGE : OpsAction.RESOLVE,
-                    body));
+                    body,
+                    Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))));
         return;
       }
       if (plan.matches() && plans.isPresent()) {
-        answer(exchange, plans.get().plan(decode(plan.group(1))));
+        answer(
+            exchange,
+            plans
+                .get()
+                .plan(
+                    decode(plan.group(1)),
+                    query(exchange.getRequestURI()),
+                    Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))));
         return;
       }
       switch (path) {

@@ -143,6 +143,11 @@ public final class LiveFeed implements AutoCloseable {
     return caughtUp;
   }
 
+  /** {plans held, alerts open} now. */
+  public synchronized long[] counts() {
+    return new long[] {held.size(), open.size()};
+  }
+
   /** The counts and charts the dashboard shows, as JSON. */
   public synchronized ObjectNode summary() {
     final ObjectNode json = JSON.createObjectNode();

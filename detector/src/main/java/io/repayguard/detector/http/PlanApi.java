@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.repayguard.detector.FactsKey;
 import io.repayguard.detector.Names;
 import io.repayguard.detector.OpsCommandSender;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.detector.state.OpenAlert;
+import io.repayguard.detector.state.PlanCredit;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.detector.state.RuleCount;
 import io.repayguard.events.Alert;
@@ -19,6 +21,13 @@ import io.repayguard.events.OpsAction;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.events.RepaymentEvent;
 import io.repayguard.events.Rule;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -31,9 +40,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -54,11 +66,15 @@ public final class PlanApi implements AutoCloseable {
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
   private static final int DEFAULT_PAGE = 50;
   private static final int MAX_PAGE = 500;
+  private static final int MAX_HOPS = 2;
+  private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
   private final KafkaStreams streams;
   private final String opsTopic;
   private final OpsCommandSender sender;
   private final LiveFeed feed;
+  private final Optional<HostInfo> self;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
 
   /** One answer: an HTTP status and a JSON body. */
   public record Answer(int status, String body) {
@@ -71,11 +87,13 @@ public final class PlanApi implements AutoCloseable {
       final KafkaStreams streams,
       final String opsTopic,
       final OpsCommandSender sender,
-      final LiveFeed feed) {
+      final LiveFeed feed,
+      final Optional<HostInfo> self) {
     this.streams = streams;
     this.opsTopic = opsTopic;
     this.sender = sender;
     this.feed = feed;
+    this.self = self;
   }
 
   /**
@@ -87,12 +105,26 @@ public final class PlanApi implements AutoCloseable {
       final KafkaStreams streams,
       final Map<String, Object> clientProperties,
       final TopicNames topics) {
+    return create(streams, clientProperties, topics, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(KafkaStreams, Map, TopicNames)}, for one of several instances: {@code self}
+   * is this instance's {@code application.server}, and a plan another instance holds is asked of
+   * that instance.
+   */
+  public static PlanApi create(
+      final KafkaStreams streams,
+      final Map<String, Object> clientProperties,
+      final TopicNames topics,
+      final Optional<HostInfo> self) {
     return new PlanApi(
         streams,
         topics.ops(),
         new OpsCommandSender(clientProperties),
         LiveFeed.start(
-            clientProperties, topics.alerts(), topics.holdCommands(), () -> inputLag(streams)));
+            clientProperties, topics.alerts(), topics.holdCommands(), () -> inputLag(streams)),
+        self);
   }
 
   /** The live feed of committed alerts and hold commands. */
@@ -157,16 +189,71 @@ public final class PlanApi implements AutoCloseable {
     return new Answer(200, json.toString());
   }
 
-  /** {@code GET /plans/{planId}}: 200 with its state, 404 when no store here holds it. */
-  public Answer plan(final String planId) {
+  /**
+   * {@code GET /plans/{planId}}: 200 with its state, 404 when no instance holds it, 503 while the
+   * stores move. With {@code self} known (several instances), the instance that holds the plan
+   * answers: this one, or another reached over HTTP with the caller's {@code authorization}. A
+   * plan's state lives with its borrowing (the facts log is keyed by creditId), so the plan's
+   * creditId is looked up first, from the ingest stage's store on the instance holding the plan's
+   * repayment-plan partition, then the state on the instance holding that creditId's facts
+   * partition: at most two forwards. {@code local=true} in {@code query} answers from this
+   * instance's stores only.
+   */
+  public Answer plan(
+      final String planId, final Map<String, String> query, final Optional<String> authorization) {
     final Optional<Answer> unready = unready();
     if (unready.isPresent()) {
       return unready.get();
     }
+    if (self.isEmpty() || "true".equals(query.get("local"))) {
+      return localPlan(planId);
+    }
+    final int hops = parseHops(query.get("hops"));
+    if (hops > MAX_HOPS) {
+      return moving();
+    }
+    try {
+      final KeyQueryMetadata credit =
+          streams.queryMetadataForKey(
+              Names.PLAN_CREDITS_STORE, planId, Serdes.String().serializer());
+      if (credit == null || credit == KeyQueryMetadata.NOT_AVAILABLE) {
+        return moving();
+      }
+      if (!credit.activeHost().equals(self.get())) {
+        return forward(credit.activeHost(), planId, "hops=" + (hops + 1), authorization);
+      }
+      final PlanCredit known =
+          streams
+              .store(
+                  StoreQueryParameters.fromNameAndType(
+                          Names.PLAN_CREDITS_STORE,
+                          QueryableStoreTypes.<String, PlanCredit>keyValueStore())
+                      .withPartition(credit.partition()))
+              .get(planId);
+      if (known == null) {
+        return Answer.error(404, "no plan " + planId);
+      }
+      final KeyQueryMetadata state =
+          streams.queryMetadataForKey(
+              Names.PLANS_STORE,
+              FactsKey.of(planId, known.getCreditId()),
+              Serdes.String().serializer());
+      if (state == null || state == KeyQueryMetadata.NOT_AVAILABLE) {
+        return moving();
+      }
+      return state.activeHost().equals(self.get())
+          ? localPlan(planId)
+          : forward(state.activeHost(), planId, "local=true", authorization);
+    } catch (final InvalidStateStoreException e) {
+      return moving();
+    }
+  }
+
+  private Answer localPlan(final String planId) {
     try {
       final PlanState plan = this.<PlanState>store(Names.PLANS_STORE).get(planId);
       if (plan == null) {
-        return Answer.error(404, "no plan " + planId + " on this instance");
+        return Answer.error(404, "no plan " + planId + (self.isEmpty() ? " on this instance" : ""));
       }
       final CreditUse borrowing =
           plan.getCreditId() == null
@@ -174,8 +261,53 @@ public final class PlanApi implements AutoCloseable {
               : this.<CreditUse>store(Names.BORROWINGS_STORE).get(plan.getCreditId());
       return new Answer(200, render(plan, borrowing).toString());
     } catch (final InvalidStateStoreException e) {
-      return Answer.error(503, "the detector's stores are moving (rebalancing); retry");
+      return moving();
     }
+  }
+
+  /** The answer of the instance at {@code host} to the same question. */
+  private Answer forward(
+      final HostInfo host,
+      final String planId,
+      final String query,
+      final Optional<String> authorization) {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://"
+                        + host.host()
+                        + ":"
+                        + host.port()
+                        + "/plans/"
+                        + URLEncoder.encode(planId, StandardCharsets.UTF_8).replace("+", "%20")
+                        + "?"
+                        + query))
+            .timeout(FORWARD_TIMEOUT)
+            .GET();
+    authorization.ifPresent(a -> request.header("Authorization", a));
+    try {
+      final HttpResponse<String> answer =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(answer.statusCode(), answer.body());
+    } catch (final IOException e) {
+      return Answer.error(
+          503, "the instance holding plan " + planId + " (" + host + ") does not answer; retry");
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Answer.error(503, "interrupted");
+    }
+  }
+
+  private static int parseHops(final String hops) {
+    try {
+      return hops == null ? 0 : Integer.parseInt(hops);
+    } catch (final NumberFormatException e) {
+      return MAX_HOPS + 1;
+    }
+  }
+
+  private static Answer moving() {
+    return Answer.error(503, "the detector's stores are moving (rebalancing); retry");
   }
 
   /**
@@ -185,7 +317,11 @@ public final class PlanApi implements AutoCloseable {
    * that rule here.
    */
   public Answer command(
-      final String planId, final String ruleName, final OpsAction action, final String body) {
+      final String planId,
+      final String ruleName,
+      final OpsAction action,
+      final String body,
+      final Optional<String> authorization) {
     final Optional<Rule> parsed = rule(ruleName);
     if (parsed.isEmpty()) {
       return unknownRule(ruleName);
@@ -202,18 +338,12 @@ public final class PlanApi implements AutoCloseable {
     if (analyst == null || reason == null) {
       return Answer.error(400, "the body needs \"analyst\" and \"reason\", both not blank");
     }
-    final Optional<Answer> unready = unready();
-    if (unready.isPresent()) {
-      return unready.get();
+    final Answer state = plan(planId, Map.of(), authorization);
+    if (state.status() != 200 && state.status() != 404) {
+      return state;
     }
-    try {
-      final PlanState plan = this.<PlanState>store(Names.PLANS_STORE).get(planId);
-      if (plan == null
-          || plan.getOpenAlerts().stream().noneMatch(a -> a.getAlert().getRule() == rule)) {
-        return Answer.error(404, "plan " + planId + " has no open " + rule + " alert here");
-      }
-    } catch (final InvalidStateStoreException e) {
-      return Answer.error(503, "the detector's stores are moving (rebalancing); retry");
+    if (state.status() == 404 || !hasOpenAlert(state.body(), rule)) {
+      return Answer.error(404, "plan " + planId + " has no open " + rule + " alert");
     }
     final String commandId =
         Optional.ofNullable(text(request, "commandId")).orElse(UUID.randomUUID().toString());
@@ -246,6 +376,19 @@ public final class PlanApi implements AutoCloseable {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       return Answer.error(503, "interrupted");
+    }
+  }
+
+  private static boolean hasOpenAlert(final String planJson, final Rule rule) {
+    try {
+      for (final JsonNode alert : JSON.readTree(planJson).path("openAlerts")) {
+        if (rule.name().equals(alert.path("rule").asText())) {
+          return true;
+        }
+      }
+      return false;
+    } catch (final JsonProcessingException e) {
+      throw new IllegalStateException("a plan answer that is not JSON: " + e.getMessage(), e);
     }
   }
 
