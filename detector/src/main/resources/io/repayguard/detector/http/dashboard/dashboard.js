@@ -55,7 +55,9 @@ function addItem(item, fresh) {
   if (fresh) row.className = "new";
   row.dataset.kind = item.kind;
   row.dataset.plan = item.planId;
-  row.append(text("td", (item.decidedAt || "").replace("T", " ").replace("Z", "")));
+  const decided = text("td", (item.decidedAt || "").replace("T", " ").replace(/(\.\d+)?Z$/, ""));
+  decided.title = item.decidedAt || "";
+  row.append(decided);
   row.append(text("td", item.kind === "alert" ? "alert" : "hold"));
   const plan = document.createElement("td");
   plan.append(planButton(item.planId));
@@ -170,6 +172,7 @@ function line(svg, values) {
 
 async function showPlan(planId) {
   const panel = $("plan");
+  history.replaceState(null, "", "#plan=" + encodeURIComponent(planId));
   panel.className = "";
   if (panel.dataset.plan !== planId) panel.textContent = "Loading " + planId + "…";
   let response;
@@ -301,3 +304,5 @@ async function stream() {
 }
 
 stream();
+// a link to a plan (#plan=ID, as the address bar shows once one is open) opens it
+if (location.hash.startsWith("#plan=")) showPlan(decodeURIComponent(location.hash.slice(6)));
