@@ -5,6 +5,7 @@ import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.DetectorSerdes;
 import io.repayguard.detector.DetectorTopology;
 import io.repayguard.detector.http.DetectorHttpServer;
+import io.repayguard.detector.http.HttpTls;
 import io.repayguard.detector.http.PlanApi;
 import io.repayguard.sim.ClientSettings;
 import java.net.InetAddress;
@@ -127,6 +128,16 @@ final class DetectCommand implements Callable<Integer> {
   String httpAdvertisedHost;
 
   @Option(
+      names = "--http-keystore",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTPS with this PKCS12 or JKS key store's key and certificate; the other "
+              + "instances' HTTPS is trusted through it too (env REPAYGUARD_HTTP_KEYSTORE, file "
+              + "http.keystore; its password: env REPAYGUARD_HTTP_KEYSTORE_PASSWORD, file "
+              + "http.keystore.password).")
+  Path httpKeystore;
+
+  @Option(
       names = "--http-token",
       paramLabel = "TOKEN",
       description =
@@ -141,6 +152,7 @@ final class DetectCommand implements Callable<Integer> {
         new HashMap<>(configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile));
     final DetectSettings.Layers layers = new DetectSettings.Layers(file, parent.env());
     final Optional<InetSocketAddress> http = httpAddress(layers);
+    final Optional<HttpTls> tls = http.isPresent() ? httpTls(layers) : Optional.empty();
     final Optional<String> token =
         Optional.ofNullable(layers.pick(httpToken, "http.token", "REPAYGUARD_HTTP_TOKEN", null));
     final String instance =
@@ -178,7 +190,7 @@ final class DetectCommand implements Callable<Integer> {
     }
     final Optional<HttpServer> bound;
     try {
-      bound = http.map(DetectorHttpServer::bind);
+      bound = http.map(a -> DetectorHttpServer.bind(a, tls));
     } catch (final IllegalStateException e) {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
     }
@@ -206,7 +218,7 @@ final class DetectCommand implements Callable<Integer> {
                                 runner.streams(),
                                 client.clientProperties(),
                                 runner.config().topics(),
-                                self))))
+                                self.map(h -> new PlanApi.Peers(h, tls.map(HttpTls::client)))))))
             .orElse(null);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -239,7 +251,9 @@ final class DetectCommand implements Callable<Integer> {
                   + server.uri()
                   + "/ (dashboard), /health/live, /health/ready, /metrics, /plans/{planId},"
                   + " /holds, /alerts"
-                  + (token.isPresent() ? " (bearer token required but for /health)" : ""));
+                  + (token.isPresent()
+                      ? " (bearer token required but for /health and the page itself)"
+                      : ""));
     }
     runner.awaitTermination();
     return 0;
@@ -277,6 +291,26 @@ final class DetectCommand implements Callable<Integer> {
     final HostInfo self = new HostInfo(host.trim(), port);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     return self;
+  }
+
+  /** TLS for the HTTP API, from the key store flag, environment or file; empty without one. */
+  private Optional<HttpTls> httpTls(final DetectSettings.Layers layers) {
+    final String store =
+        layers.pick(
+            httpKeystore == null ? null : httpKeystore.toString(),
+            "http.keystore",
+            "REPAYGUARD_HTTP_KEYSTORE",
+            null);
+    if (store == null || store.isBlank()) {
+      return Optional.empty();
+    }
+    final String password =
+        layers.pick(null, "http.keystore.password", "REPAYGUARD_HTTP_KEYSTORE_PASSWORD", "");
+    try {
+      return Optional.of(HttpTls.fromKeyStore(Path.of(store.trim()), password.toCharArray()));
+    } catch (final IllegalArgumentException e) {
+      throw UserException.badInput(e.getMessage());
+    }
   }
 
   /** Where to serve HTTP: flag, else environment, else file; empty without a port. */

@@ -146,6 +146,7 @@ class HttpApiTest {
                   + " [0-9.]+E[0-9]+$")
           .containsPattern("(?m)^repayguard_facts_read_total\\{task=\"\\d+_\\d+\"\\} [1-9]")
           .containsPattern("(?m)^repayguard_decisions_made_total\\{task=\"\\d+_\\d+\"\\} [1-9]")
+          .containsPattern("(?m)^repayguard_decisions_pending\\{task=\"\\d+_\\d+\"\\} 0\\.0$")
           .containsPattern(
               "(?m)^repayguard_detector_time_behind_event_time_seconds\\{task=\"\\d+_\\d+\"\\}"
                   + " [0-9]")
@@ -275,7 +276,7 @@ class HttpApiTest {
                         detector.streams(),
                         harness.client().clientProperties(),
                         topics,
-                        Optional.of(self)))));
+                        Optional.of(new PlanApi.Peers(self, Optional.empty()))))));
       }
       harness.barrier(id);
       harness.assertExactlyTheGroundTruthOnce(sim, topics);

@@ -105,6 +105,25 @@ class RepayGuardCliTest {
   }
 
   @Test
+  void shouldRefuseAnUnreadableHttpKeyStoreInOneLineBeforeLookingForKafka(@TempDir final Path dir) {
+    final Path missing = dir.resolve("missing.p12");
+    final Run run =
+        run(
+            "detect",
+            "--http-port",
+            "0",
+            "--http-keystore",
+            missing.toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:1");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "repayguard: error: http-keystore: cannot read " + missing + System.lineSeparator());
+  }
+
+  @Test
   void shouldExportASimulatedHistoryThatPublishCanRead(@TempDir final Path dir) {
     final Path file = dir.resolve("history.jsonl");
 

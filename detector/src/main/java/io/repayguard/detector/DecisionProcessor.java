@@ -68,6 +68,9 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   /** Facts the decision stage read, per decision task. */
   static final String FACTS_READ = "repayguard.facts.read";
 
+  /** Repayment events waiting for their grace to pass, per decision task. */
+  static final String DECISIONS_PENDING = "repayguard.decisions.pending";
+
   /** Repayment events decided (rule 3), per decision task, whether or not they raised an alert. */
   static final String DECISIONS_MADE = "repayguard.decisions.made";
 
@@ -108,6 +111,12 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private Gauge behind;
   private Counter factsRead;
   private Counter decisionsMade;
+  private Gauge pending;
+  private StoreBackedDecisionStore decisionStore;
+
+  /** Decisions pending after the last fact, for the gauge, which another thread reads. */
+  private volatile double pendingDecisions = Double.NaN;
+
   private Gauge behindEventTime;
 
   /** The largest eventTime read, for the gauge, which another thread reads. */
@@ -142,6 +151,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
                 Sensor.RecordingLevel.INFO,
                 "task-id",
                 context.taskId().toString());
+    this.decisionStore = new StoreBackedDecisionStore(context);
     this.engine =
         new DecisionEngine(
             new DecisionSettings(
@@ -150,7 +160,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
                 config.holdSeverity(),
                 config.decisionSources(),
                 config.retention()),
-            new StoreBackedDecisionStore(context),
+            decisionStore,
             this);
     this.detectorTime = engine.detectorTime();
     this.behind =
@@ -169,6 +179,12 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     this.decisionsMade =
         Counter.builder(DECISIONS_MADE)
             .description("Repayment events decided, whether or not they raised an alert")
+            .tag("task", context.taskId().toString())
+            .register(Metrics.globalRegistry);
+    this.pending =
+        Gauge.builder(DECISIONS_PENDING, this, p -> p.pendingDecisions)
+            .description(
+                "Repayment events waiting for their grace to pass (NaN before the first fact)")
             .tag("task", context.taskId().toString())
             .register(Metrics.globalRegistry);
     this.behindEventTime =
@@ -223,6 +239,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
     publishedPlans.clear();
     engine.onFact(fact);
     detectorTime = engine.detectorTime();
+    pendingDecisions = decisionStore.pendingDecisions();
   }
 
   private double secondsBehindEventTime() {
@@ -252,6 +269,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       Metrics.globalRegistry.remove(factsRead);
       Metrics.globalRegistry.remove(decisionsMade);
       Metrics.globalRegistry.remove(behindEventTime);
+      Metrics.globalRegistry.remove(pending);
     }
   }
 

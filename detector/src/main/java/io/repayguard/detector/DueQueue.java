@@ -33,13 +33,34 @@ final class DueQueue<V> {
   /** No entry lies below this key; null for the start of the store. */
   private Bytes floor;
 
+  /** How many entries the store holds; -1 until first asked (counted then, once). */
+  private long size = -1;
+
   DueQueue(final KeyValueStore<Bytes, V> store) {
     this.store = store;
+  }
+
+  /** The number of works queued: counted from the store at the first call, then kept. */
+  long size() {
+    if (size < 0) {
+      long count = 0;
+      try (KeyValueIterator<Bytes, V> all = store.all()) {
+        while (all.hasNext()) {
+          all.next();
+          count++;
+        }
+      }
+      size = count;
+    }
+    return size;
   }
 
   void add(final long due, final long seq, final String tieBreak, final V work) {
     final Bytes key = key(due, seq, tieBreak);
     store.put(key, work);
+    if (size >= 0) {
+      size++;
+    }
     if (head != null && (earliest == null || key.compareTo(earliest.key) <= 0)) {
       head = due;
       earliest = KeyValue.pair(key, work);
@@ -66,6 +87,9 @@ final class DueQueue<V> {
       return Optional.empty();
     }
     store.delete(first.key);
+    if (size > 0) {
+      size--;
+    }
     floor = first.key;
     head = null;
     earliest = null;

@@ -285,4 +285,9 @@ final class StoreBackedDecisionStore implements DecisionStore {
   public Optional<Long> nextDue() {
     return pending.nextDue();
   }
+
+  /** Repayment events waiting for their grace to pass: decisions pending. */
+  long pendingDecisions() {
+    return pending.size();
+  }
 }

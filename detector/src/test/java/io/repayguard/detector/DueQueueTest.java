@@ -45,6 +45,22 @@ class DueQueueTest {
   }
 
   @Test
+  void countsWhatItHoldsFromTheStoreOnceThenAsWorkComesAndGoes() {
+    queue.add(100, 1, "", "a");
+    queue.add(200, 2, "", "b");
+
+    // a queue over a store that already holds work, as after a restart, counts it
+    final DueQueue<String> restarted = new DueQueue<>(store);
+    assertThat(restarted.size()).isEqualTo(2);
+    restarted.add(300, 3, "", "c");
+    assertThat(restarted.size()).isEqualTo(3);
+    assertThat(restarted.takeDue(150)).contains("a");
+    assertThat(restarted.takeDue(150)).isEmpty();
+    assertThat(restarted.size()).isEqualTo(2);
+    assertThat(new DueQueue<>(store).size()).isEqualTo(2);
+  }
+
+  @Test
   void keepsEveryWorkOneFactQueuesForTheSameTimeInTieBreakOrder() {
     queue.add(100, 7, "p2/", "second plan");
     queue.add(100, 7, "p1/", "first plan");

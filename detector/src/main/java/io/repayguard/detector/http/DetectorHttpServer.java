@@ -2,6 +2,8 @@ package io.repayguard.detector.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -166,7 +168,17 @@ public final class DetectorHttpServer implements AutoCloseable {
    * {@link IllegalStateException} when the address cannot be bound.
    */
   public static HttpServer bind(final InetSocketAddress address) {
+    return bind(address, Optional.empty());
+  }
+
+  /** As {@link #bind(InetSocketAddress)}, serving HTTPS with {@code tls} when given. */
+  public static HttpServer bind(final InetSocketAddress address, final Optional<HttpTls> tls) {
     try {
+      if (tls.isPresent()) {
+        final HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls.get().server()));
+        return https;
+      }
       return HttpServer.create(address, 0);
     } catch (final IOException e) {
       throw new IllegalStateException(
@@ -202,7 +214,11 @@ public final class DetectorHttpServer implements AutoCloseable {
   /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */
   public URI uri() {
     final InetSocketAddress bound = server.getAddress();
-    return URI.create("http://" + bound.getHostString() + ":" + bound.getPort());
+    return URI.create(
+        (server instanceof HttpsServer ? "https://" : "http://")
+            + bound.getHostString()
+            + ":"
+            + bound.getPort());
   }
 
   private void handle(final HttpExchange exchange) throws IOException {

@@ -39,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -74,7 +75,14 @@ public final class PlanApi implements AutoCloseable {
   private final OpsCommandSender sender;
   private final LiveFeed feed;
   private final Optional<HostInfo> self;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
+  private final String scheme;
+  private final HttpClient http;
+
+  /**
+   * How this instance reaches the others: its own {@code application.server}, and the TLS context
+   * to trust when their HTTP is HTTPS.
+   */
+  public record Peers(HostInfo self, Optional<SSLContext> tls) {}
 
   /** One answer: an HTTP status and a JSON body. */
   public record Answer(int status, String body) {
@@ -88,12 +96,17 @@ public final class PlanApi implements AutoCloseable {
       final String opsTopic,
       final OpsCommandSender sender,
       final LiveFeed feed,
-      final Optional<HostInfo> self) {
+      final Optional<Peers> peers) {
     this.streams = streams;
     this.opsTopic = opsTopic;
     this.sender = sender;
     this.feed = feed;
-    this.self = self;
+    this.self = peers.map(Peers::self);
+    final Optional<SSLContext> tls = peers.flatMap(Peers::tls);
+    this.scheme = tls.isPresent() ? "https" : "http";
+    final HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT);
+    tls.ifPresent(client::sslContext);
+    this.http = client.build();
   }
 
   /**
@@ -109,22 +122,21 @@ public final class PlanApi implements AutoCloseable {
   }
 
   /**
-   * As {@link #create(KafkaStreams, Map, TopicNames)}, for one of several instances: {@code self}
-   * is this instance's {@code application.server}, and a plan another instance holds is asked of
-   * that instance.
+   * As {@link #create(KafkaStreams, Map, TopicNames)}, for one of several instances: a plan another
+   * instance holds is asked of that instance, as {@code peers} says to reach it.
    */
   public static PlanApi create(
       final KafkaStreams streams,
       final Map<String, Object> clientProperties,
       final TopicNames topics,
-      final Optional<HostInfo> self) {
+      final Optional<Peers> peers) {
     return new PlanApi(
         streams,
         topics.ops(),
         new OpsCommandSender(clientProperties),
         LiveFeed.start(
             clientProperties, topics.alerts(), topics.holdCommands(), () -> inputLag(streams)),
-        self);
+        peers);
   }
 
   /** The live feed of committed alerts and hold commands. */
@@ -274,7 +286,8 @@ public final class PlanApi implements AutoCloseable {
     final HttpRequest.Builder request =
         HttpRequest.newBuilder(
                 URI.create(
-                    "http://"
+                    scheme
+                        + "://"
                         + host.host()
                         + ":"
                         + host.port()
