@@ -152,7 +152,10 @@ final class DetectCommand implements Callable<Integer> {
         new HashMap<>(configFile == null ? Map.of() : ConnectionOptions.readProperties(configFile));
     final DetectSettings.Layers layers = new DetectSettings.Layers(file, parent.env());
     final Optional<InetSocketAddress> http = httpAddress(layers);
-    final Optional<HttpTls> tls = http.isPresent() ? httpTls(layers) : Optional.empty();
+    final Optional<HttpTls> tls = httpTls(layers, http.isPresent());
+    final String advertisedHost =
+        layers.pick(
+            httpAdvertisedHost, "http.advertised.host", "REPAYGUARD_HTTP_ADVERTISED_HOST", null);
     final Optional<String> token =
         Optional.ofNullable(layers.pick(httpToken, "http.token", "REPAYGUARD_HTTP_TOKEN", null));
     final String instance =
@@ -195,7 +198,8 @@ final class DetectCommand implements Callable<Integer> {
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
     }
     final Optional<HostInfo> self =
-        bound.map(b -> advertised(layers, props, b.getAddress().getPort()));
+        bound.map(
+            b -> advertised(props, http.get().getHostString(), advertisedHost, b.getAddress()));
     final DetectorRunner runner;
     try {
       runner =
@@ -261,10 +265,14 @@ final class DetectCommand implements Callable<Integer> {
 
   /**
    * This instance as the others reach its HTTP, set as {@code application.server} in {@code props}
-   * unless the config file already names one.
+   * unless the config file already names one: {@code advertisedHost}, else the address HTTP is
+   * bound to, else (a wildcard address) this machine's name.
    */
-  private HostInfo advertised(
-      final DetectSettings.Layers layers, final Map<String, Object> props, final int port) {
+  private static HostInfo advertised(
+      final Map<String, Object> props,
+      final String bindHost,
+      final String advertisedHost,
+      final InetSocketAddress bound) {
     final Object configured = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
     if (configured != null && !configured.toString().isBlank()) {
       try {
@@ -273,13 +281,10 @@ final class DetectCommand implements Callable<Integer> {
         throw UserException.badInput("application.server: " + e.getMessage());
       }
     }
-    final String bindHost = layers.pick(httpHost, "http.host", "REPAYGUARD_HTTP_HOST", "127.0.0.1");
-    String host =
-        layers.pick(
-            httpAdvertisedHost, "http.advertised.host", "REPAYGUARD_HTTP_ADVERTISED_HOST", null);
+    String host = advertisedHost;
     if (host == null || host.isBlank()) {
       host = bindHost;
-      if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+      if (bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()) {
         try {
           host = InetAddress.getLocalHost().getHostName();
         } catch (final UnknownHostException e) {
@@ -288,24 +293,27 @@ final class DetectCommand implements Callable<Integer> {
         }
       }
     }
-    final HostInfo self = new HostInfo(host.trim(), port);
+    final HostInfo self = new HostInfo(host.trim(), bound.getPort());
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     return self;
   }
 
-  /** TLS for the HTTP API, from the key store flag, environment or file; empty without one. */
-  private Optional<HttpTls> httpTls(final DetectSettings.Layers layers) {
+  /**
+   * TLS for the HTTP API, from the key store flag, environment or file; empty without one or
+   * without HTTP. Its file keys are taken either way, so they never reach Kafka.
+   */
+  private Optional<HttpTls> httpTls(final DetectSettings.Layers layers, final boolean serving) {
     final String store =
         layers.pick(
             httpKeystore == null ? null : httpKeystore.toString(),
             "http.keystore",
             "REPAYGUARD_HTTP_KEYSTORE",
             null);
-    if (store == null || store.isBlank()) {
-      return Optional.empty();
-    }
     final String password =
         layers.pick(null, "http.keystore.password", "REPAYGUARD_HTTP_KEYSTORE_PASSWORD", "");
+    if (!serving || store == null || store.isBlank()) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(HttpTls.fromKeyStore(Path.of(store.trim()), password.toCharArray()));
     } catch (final IllegalArgumentException e) {

@@ -29,9 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -72,6 +73,7 @@ public final class DetectorHttpServer implements AutoCloseable {
       Pattern.compile("/plans/([^/]+)/alerts/([^/]+)/(ack|resolve)");
   private static final int MAX_BODY_BYTES = 64 * 1024;
   private static final int MAX_STREAMS = 16;
+  private static final int MAX_THREADS = MAX_STREAMS + 16;
   private static final int STREAM_BACKLOG = 10_000;
   private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
 
@@ -134,8 +136,16 @@ public final class DetectorHttpServer implements AutoCloseable {
                   "Alerts open now, as the committed alert topic says (the whole cluster's)")
               .register(registry);
         });
-    // a page's event stream keeps its thread while it is open: at most MAX_STREAMS of them
-    this.executor = Executors.newCachedThreadPool(DetectorHttpServer::daemon);
+    // a page's event stream keeps its thread while it is open (at most MAX_STREAMS of them);
+    // beyond MAX_THREADS busy at once, a new connection is refused rather than queued
+    this.executor =
+        new ThreadPoolExecutor(
+            2,
+            MAX_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            DetectorHttpServer::daemon);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }
