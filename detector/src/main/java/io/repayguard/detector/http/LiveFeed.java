@@ -75,6 +75,10 @@ public final class LiveFeed implements AutoCloseable {
   private final long[] minuteOf = new long[MINUTES];
   private final Map<Long, Long> lagByMinute = new LinkedHashMap<>();
   private volatile boolean caughtUp;
+
+  /** Why the feed stopped reading, or null while it reads. */
+  private volatile String stopped;
+
   private long lastLagSample = Long.MIN_VALUE / 2;
 
   private LiveFeed(
@@ -152,6 +156,9 @@ public final class LiveFeed implements AutoCloseable {
   public synchronized ObjectNode summary() {
     final ObjectNode json = JSON.createObjectNode();
     json.put("caughtUp", caughtUp);
+    if (stopped != null) {
+      json.put("feedStopped", stopped);
+    }
     json.put("openAlerts", open.size());
     json.put("holdsActive", held.size());
     json.put("resolvedTotal", resolvedTotal);
@@ -216,7 +223,8 @@ public final class LiveFeed implements AutoCloseable {
     } catch (final WakeupException e) {
       // closing
     } catch (final RuntimeException e) {
-      LOG.warn("The dashboard's live feed stopped: {}", e.toString());
+      stopped = e.toString();
+      LOG.warn("The dashboard's live feed stopped: {}", stopped);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }

@@ -91,10 +91,11 @@ function showStatus(s) {
   pill.textContent = s.state;
   const notes = [];
   if (message) notes.push(message);
-  if (!s.caughtUp) notes.push("Reading the history of the alert and hold topics; counts are still growing.");
+  if (s.feedStopped) notes.push("The feed stopped reading the alert and hold topics (" + s.feedStopped + "): what this page shows is no longer current; restart the detector.");
+  else if (!s.caughtUp) notes.push("Reading the history of the alert and hold topics; counts are still growing.");
   const banner = $("banner");
   banner.hidden = notes.length === 0;
-  banner.className = "banner" + (cls === "bad" ? " bad" : "");
+  banner.className = "banner" + (cls === "bad" || s.feedStopped ? " bad" : "");
   banner.textContent = notes.join(" ");
   $("holds-active").textContent = s.holdsActive;
   $("open-alerts").textContent = s.openAlerts;
