@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /** Checks that Kafka answers before a command starts, so an unreachable broker is one line. */
 final class Preflight {
@@ -19,18 +20,34 @@ final class Preflight {
     props.put("default.api.timeout.ms", TIMEOUT_MS);
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (final ExecutionException | TimeoutException e) {
-      throw new UserException(
-          UserException.UNUSABLE_ENVIRONMENT,
-          "cannot reach Kafka at "
-              + settings.bootstrapServers()
-              + " (is ./repayguard stack running?)",
-          e);
+    } catch (final ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException refused) {
+        throw new UserException(
+            UserException.UNUSABLE_ENVIRONMENT,
+            "Kafka at "
+                + settings.bootstrapServers()
+                + " refused to authenticate this client: "
+                + refused.getMessage()
+                + " (check --client-config)",
+            e);
+      }
+      throw unreachable(settings, e);
+    } catch (final TimeoutException e) {
+      throw unreachable(settings, e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserException(UserException.UNUSABLE_ENVIRONMENT, "interrupted", e);
     } catch (final org.apache.kafka.common.KafkaException e) {
       throw UserException.badInput("bad Kafka client settings: " + e.getMessage());
     }
+  }
+
+  private static UserException unreachable(final ClientSettings settings, final Exception e) {
+    return new UserException(
+        UserException.UNUSABLE_ENVIRONMENT,
+        "cannot reach Kafka at "
+            + settings.bootstrapServers()
+            + " (is ./repayguard stack running?)",
+        e);
   }
 }

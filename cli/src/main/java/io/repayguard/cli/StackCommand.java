@@ -2,6 +2,7 @@ package io.repayguard.cli;
 
 import io.repayguard.detector.TopicNames;
 import io.repayguard.sim.SimTopics;
+import io.repayguard.stack.LocalSecurity;
 import io.repayguard.stack.LocalStack;
 import io.repayguard.stack.StackOptions;
 import java.nio.file.Path;
@@ -45,6 +46,21 @@ final class StackCommand implements Callable<Integer> {
       description = "Partitions of every topic created (default ${DEFAULT-VALUE}).")
   int partitions;
 
+  /** How clients reach the broker. */
+  enum Security {
+    plaintext,
+    sasl_ssl
+  }
+
+  @Option(
+      names = "--security",
+      defaultValue = "plaintext",
+      description =
+          "plaintext, or sasl_ssl: clients authenticate with SCRAM-SHA-512 over TLS (certificates "
+              + "made at the first start); writes client.properties (for --client-config) and "
+              + "ca.pem next to the data and prints their paths (default ${DEFAULT-VALUE}).")
+  Security security;
+
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
@@ -57,7 +73,8 @@ final class StackCommand implements Callable<Integer> {
       throw UserException.badInput("--partitions must be at least 1, got " + partitions);
     }
     final CountDownLatch stopped = new CountDownLatch(1);
-    final LocalStack stack = start(kafkaPort, registryPort, partitions, dataDir);
+    final LocalStack stack =
+        start(kafkaPort, registryPort, partitions, dataDir, security == Security.sasl_ssl);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -68,6 +85,16 @@ final class StackCommand implements Callable<Integer> {
                 "stack-shutdown"));
     parent.out().println("kafka=" + stack.bootstrapServers());
     parent.out().println("schema-registry=" + stack.schemaRegistryUrl());
+    stack
+        .security()
+        .ifPresent(
+            s -> {
+              parent
+                  .out()
+                  .println("security=SASL_SSL (SCRAM-SHA-512, user " + LocalSecurity.USER + ")");
+              parent.out().println("client-config=" + s.clientProperties());
+              parent.out().println("ca=" + s.caPem());
+            });
     parent.out().println("ready");
     parent.out().flush();
     stopped.await();
@@ -80,9 +107,19 @@ final class StackCommand implements Callable<Integer> {
    */
   static LocalStack start(
       final int kafkaPort, final int registryPort, final int partitions, final Path dataDir) {
+    return start(kafkaPort, registryPort, partitions, dataDir, false);
+  }
+
+  /** As {@link #start(int, int, int, Path)}, on SASL_SSL when {@code secured}. */
+  static LocalStack start(
+      final int kafkaPort,
+      final int registryPort,
+      final int partitions,
+      final Path dataDir,
+      final boolean secured) {
     try {
       return LocalStack.start(
-          new StackOptions(kafkaPort, registryPort, partitions, dataDir, topics()));
+          new StackOptions(kafkaPort, registryPort, partitions, dataDir, topics(), secured));
     } catch (final RuntimeException e) {
       throw new UserException(
           UserException.UNUSABLE_ENVIRONMENT, "cannot start the local stack: " + e.getMessage(), e);

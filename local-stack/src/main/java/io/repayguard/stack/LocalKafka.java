@@ -8,8 +8,11 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -51,6 +54,7 @@ public final class LocalKafka implements AutoCloseable {
   private static final int NODE_ID = 1;
   private static final String HOST = "127.0.0.1";
   private static final String BROKER_LISTENER = "PLAINTEXT";
+  private static final String SECURED_LISTENER = "SASL_SSL";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String META_PROPERTIES = "meta.properties";
 
@@ -60,11 +64,15 @@ public final class LocalKafka implements AutoCloseable {
   private final boolean deleteDataOnClose;
   private boolean closed;
 
+  private final LocalSecurity security;
+
   private LocalKafka(
       final KafkaRaftServer server,
       final int port,
       final Path dataDir,
-      final boolean deleteDataOnClose) {
+      final boolean deleteDataOnClose,
+      final LocalSecurity security) {
+    this.security = security;
     this.server = server;
     this.port = port;
     this.dataDir = dataDir;
@@ -90,18 +98,32 @@ public final class LocalKafka implements AutoCloseable {
    */
   public static LocalKafka start(
       final int port, final Path dataDirOrNull, final Map<String, String> brokerOverrides) {
+    return start(port, dataDirOrNull, brokerOverrides, false);
+  }
+
+  /**
+   * Like {@link #start(int, Path, Map)}; {@code secured} serves clients on a SASL_SSL listener
+   * (SCRAM-SHA-512, see {@link LocalSecurity}) instead of PLAINTEXT.
+   */
+  public static LocalKafka start(
+      final int port,
+      final Path dataDirOrNull,
+      final Map<String, String> brokerOverrides,
+      final boolean secured) {
     final long startNanos = System.nanoTime();
     final int brokerPort = FreePorts.orFree(port);
     final int controllerPort = controllerPortOtherThan(brokerPort);
     final boolean temporary = dataDirOrNull == null;
     final Path dir =
         temporary ? createTempDir() : createDirectories(dataDirOrNull.toAbsolutePath());
-    final KafkaConfig config =
-        new KafkaConfig(brokerConfig(brokerPort, controllerPort, dir, brokerOverrides), false);
     final KafkaRaftServer server;
+    final LocalSecurity security;
     try {
-      formatIfNeeded(dir);
-      server = startServer(config);
+      security = secured ? LocalSecurity.prepare(dir) : null;
+      final Map<String, Object> props =
+          brokerConfig(brokerPort, controllerPort, dir, brokerOverrides, security);
+      formatIfNeeded(dir, security);
+      server = startServer(new KafkaConfig(props, false));
     } catch (final RuntimeException e) {
       if (temporary) {
         delete(dir);
@@ -114,7 +136,25 @@ public final class LocalKafka implements AutoCloseable {
         brokerPort,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         dir);
-    return new LocalKafka(server, brokerPort, dir, temporary);
+    return new LocalKafka(server, brokerPort, dir, temporary, security);
+  }
+
+  /**
+   * The properties the stack's own clients connect with: bootstrap servers, and the security of a
+   * secured broker.
+   */
+  public Map<String, Object> clientProperties() {
+    final Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrapServers());
+    if (security != null) {
+      props.putAll(security.adminClient());
+    }
+    return props;
+  }
+
+  /** The security of a broker started secured; empty for a PLAINTEXT one. */
+  public Optional<LocalSecurity> security() {
+    return Optional.ofNullable(security);
   }
 
   /** Returns the address clients bootstrap from, {@code 127.0.0.1:PORT}. */
@@ -136,6 +176,9 @@ public final class LocalKafka implements AutoCloseable {
     stop(server);
     if (deleteDataOnClose) {
       delete(dataDir);
+      if (security != null) {
+        delete(LocalSecurity.securityDir(dataDir));
+      }
     }
     LOG.info("Kafka broker at {} stopped", bootstrapServers());
   }
@@ -144,7 +187,9 @@ public final class LocalKafka implements AutoCloseable {
       final int brokerPort,
       final int controllerPort,
       final Path dir,
-      final Map<String, String> overrides) {
+      final Map<String, String> overrides,
+      final LocalSecurity security) {
+    final String brokerListener = security == null ? BROKER_LISTENER : SECURED_LISTENER;
     final Map<String, Object> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
@@ -152,7 +197,7 @@ public final class LocalKafka implements AutoCloseable {
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     props.put(
         "listeners",
-        BROKER_LISTENER
+        brokerListener
             + "://"
             + HOST
             + ":"
@@ -163,11 +208,14 @@ public final class LocalKafka implements AutoCloseable {
             + HOST
             + ":"
             + controllerPort);
-    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+    props.put("advertised.listeners", brokerListener + "://" + HOST + ":" + brokerPort);
     props.put(
         "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-    props.put("inter.broker.listener.name", BROKER_LISTENER);
+        brokerListener + ":" + brokerListener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", brokerListener);
+    if (security != null) {
+      props.putAll(security.brokerProperties(brokerListener));
+    }
     props.put("log.dirs", dir.toString());
     props.put("metadata.log.dir", dir.toString());
 
@@ -189,7 +237,7 @@ public final class LocalKafka implements AutoCloseable {
     return props;
   }
 
-  private static void formatIfNeeded(final Path dir) {
+  private static void formatIfNeeded(final Path dir, final LocalSecurity security) {
     if (Files.exists(dir.resolve(META_PROPERTIES))) {
       LOG.debug("Kafka storage in {} is already formatted", dir);
       return;
@@ -203,6 +251,7 @@ public final class LocalKafka implements AutoCloseable {
           .setControllerListenerName(CONTROLLER_LISTENER)
           .setMetadataLogDirectory(dir.toString())
           .addDirectory(dir.toString())
+          .setScramArguments(security == null ? List.of() : security.scramArguments())
           .run();
     } catch (final Exception e) {
       throw new IllegalStateException("Cannot format Kafka storage in " + dir, e);

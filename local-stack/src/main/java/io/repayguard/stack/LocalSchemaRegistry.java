@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -57,9 +58,17 @@ public final class LocalSchemaRegistry implements AutoCloseable {
    * @param bootstrapServers the Kafka cluster that holds {@code _schemas}
    */
   public static LocalSchemaRegistry start(final int port, final String bootstrapServers) {
+    return start(port, Map.of("bootstrap.servers", bootstrapServers));
+  }
+
+  /**
+   * As {@link #start(int, String)}, reaching Kafka with the client properties {@code kafka}
+   * (bootstrap servers and security).
+   */
+  public static LocalSchemaRegistry start(final int port, final Map<String, Object> kafka) {
     final ObjectMapper json = new ObjectMapper();
     final SchemaStore store = new SchemaStore();
-    final SchemaLog log = SchemaLog.open(bootstrapServers, store, json);
+    final SchemaLog log = SchemaLog.open(kafka, store, json);
     final ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads());
     try {
       final HttpServer server =

@@ -2,6 +2,7 @@ package io.repayguard.stack;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
@@ -35,12 +36,20 @@ public final class LocalStack implements AutoCloseable {
     final LocalKafka kafka =
         LocalKafka.start(
             options.kafkaPort(),
-            options.dataDirOrNull() == null ? null : options.dataDirOrNull().resolve("kafka"));
+            options.dataDirOrNull() == null ? null : options.dataDirOrNull().resolve("kafka"),
+            Map.of(),
+            options.secured());
     try {
       final LocalSchemaRegistry registry =
-          LocalSchemaRegistry.start(options.registryPort(), kafka.bootstrapServers());
+          LocalSchemaRegistry.start(options.registryPort(), kafka.clientProperties());
       try {
-        createTopics(kafka.bootstrapServers(), options.partitions(), options.topics());
+        Topics.createIfMissing(
+            kafka.clientProperties(),
+            options.topics().stream()
+                .map(
+                    name ->
+                        new NewTopic(name, options.partitions(), (short) 1).configs(KEEP_FOREVER))
+                .toList());
       } catch (final RuntimeException e) {
         registry.close();
         throw e;
@@ -68,6 +77,11 @@ public final class LocalStack implements AutoCloseable {
         names.stream()
             .map(name -> new NewTopic(name, partitions, (short) 1).configs(KEEP_FOREVER))
             .toList());
+  }
+
+  /** The security of a stack started secured; empty for a PLAINTEXT one. */
+  public Optional<LocalSecurity> security() {
+    return kafka.security();
   }
 
   /** Returns the broker's address, {@code 127.0.0.1:PORT}. */

@@ -7,6 +7,7 @@ import io.repayguard.stack.SchemaStore.ConfigChange;
 import io.repayguard.stack.SchemaStore.Registration;
 import io.repayguard.stack.SchemaStore.SchemaVersion;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -79,13 +80,13 @@ final class SchemaLog implements AutoCloseable {
    * Creates the topic if missing, replays it into {@code store} and returns the log to write to.
    */
   static SchemaLog open(
-      final String bootstrapServers, final SchemaStore store, final ObjectMapper json) {
+      final Map<String, Object> client, final SchemaStore store, final ObjectMapper json) {
     Topics.createIfMissing(
-        bootstrapServers,
+        client,
         List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
-    final int replayed = replay(bootstrapServers, store, json);
+    final int replayed = replay(client, store, json);
     LOG.info("Schema registry state rebuilt from {} record(s) of {}", replayed, TOPIC);
-    return new SchemaLog(producer(bootstrapServers), store, json);
+    return new SchemaLog(producer(client), store, json);
   }
 
   /**
@@ -139,9 +140,8 @@ final class SchemaLog implements AutoCloseable {
   }
 
   private static int replay(
-      final String bootstrapServers, final SchemaStore store, final ObjectMapper json) {
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(consumerConfig(bootstrapServers))) {
+      final Map<String, Object> client, final SchemaStore store, final ObjectMapper json) {
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig(client))) {
       consumer.assign(List.of(PARTITION));
       consumer.seekToBeginning(List.of(PARTITION));
       final long end = consumer.endOffsets(List.of(PARTITION), REPLAY_TIMEOUT).get(PARTITION);
@@ -201,27 +201,27 @@ final class SchemaLog implements AutoCloseable {
     }
   }
 
-  private static Map<String, Object> consumerConfig(final String bootstrapServers) {
-    return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers,
-        ConsumerConfig.CLIENT_ID_CONFIG,
-        "repayguard-schema-registry-replay",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-        false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-        "earliest",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-        StringDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-        StringDeserializer.class);
+  private static Map<String, Object> consumerConfig(final Map<String, Object> client) {
+    final Map<String, Object> config = new HashMap<>(client);
+    config.putAll(
+        Map.of(
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "repayguard-schema-registry-replay",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class));
+    return config;
   }
 
-  private static KafkaProducer<String, String> producer(final String bootstrapServers) {
-    return new KafkaProducer<>(
+  private static KafkaProducer<String, String> producer(final Map<String, Object> client) {
+    final Map<String, Object> config = new HashMap<>(client);
+    config.putAll(
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
             ProducerConfig.CLIENT_ID_CONFIG,
             "repayguard-schema-registry",
             ProducerConfig.ACKS_CONFIG,
@@ -240,5 +240,6 @@ final class SchemaLog implements AutoCloseable {
             StringSerializer.class,
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
             StringSerializer.class));
+    return new KafkaProducer<>(config);
   }
 }

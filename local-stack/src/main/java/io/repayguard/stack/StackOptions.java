@@ -14,9 +14,26 @@ import java.util.Objects;
  * @param dataDirOrNull the directory whose {@code kafka} subdirectory keeps broker data across
  *     restarts, or null for temporary data deleted on close
  * @param topics the topics to create if missing, with {@code retention.ms=-1}
+ * @param secured whether the broker serves clients on SASL_SSL (SCRAM-SHA-512, see {@link
+ *     LocalSecurity}) rather than PLAINTEXT
  */
 public record StackOptions(
-    int kafkaPort, int registryPort, int partitions, Path dataDirOrNull, List<String> topics) {
+    int kafkaPort,
+    int registryPort,
+    int partitions,
+    Path dataDirOrNull,
+    List<String> topics,
+    boolean secured) {
+
+  /** A PLAINTEXT stack. */
+  public StackOptions(
+      final int kafkaPort,
+      final int registryPort,
+      final int partitions,
+      final Path dataDirOrNull,
+      final List<String> topics) {
+    this(kafkaPort, registryPort, partitions, dataDirOrNull, topics, false);
+  }
 
   /** Validates the options and copies the topic list. */
   public StackOptions {

@@ -35,11 +35,15 @@ final class Topics {
    * loaded machine). Waiting for the leaders here means the first record sent finds them.
    */
   static void createIfMissing(final String bootstrapServers, final List<NewTopic> topics) {
+    createIfMissing(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics);
+  }
+
+  /** As {@link #createIfMissing(String, List)}, with an admin client of {@code client}. */
+  static void createIfMissing(final Map<String, Object> client, final List<NewTopic> topics) {
     if (topics.isEmpty()) {
       return;
     }
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = Admin.create(client)) {
       final CreateTopicsResult result = admin.createTopics(topics);
       result.values().forEach(Topics::awaitCreatedOrExisting);
       awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());

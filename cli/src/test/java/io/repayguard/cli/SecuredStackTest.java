@@ -1,0 +1,124 @@
+package io.repayguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.repayguard.cli.RepayGuardCliTest.Run;
+import io.repayguard.detector.DetectorRunner;
+import io.repayguard.detector.TopicNames;
+import io.repayguard.stack.LocalSecurity;
+import io.repayguard.stack.LocalStack;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local stack on SASL_SSL (SCRAM-SHA-512, certificates made at its start): the detector, {@code
+ * publish} and {@code tail} work with the {@code client.properties} it writes, and a wrong password
+ * is one line and exit 1.
+ */
+@Tag("integration")
+class SecuredStackTest {
+
+  @Test
+  void shouldDetectPublishAndTailOverSaslSslAndRefuseAWrongPasswordInOneLine(
+      @TempDir final Path dir) throws Exception {
+    // Given: a secured stack, and the client files it wrote
+    try (LocalStack stack = StackCommand.start(0, 0, 1, dir.resolve("data"), true)) {
+      final LocalSecurity security = stack.security().orElseThrow();
+      assertThat(security.caPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
+      final Path clientConfig = security.clientProperties();
+      final String[] connect = {
+        "--bootstrap-servers",
+        stack.bootstrapServers(),
+        "--schema-registry-url",
+        stack.schemaRegistryUrl(),
+        "--client-config",
+        clientConfig.toString()
+      };
+      final Map<String, Object> props = new HashMap<>(read(clientConfig));
+      props.put("bootstrap.servers", stack.bootstrapServers());
+      props.put("schema.registry.url", stack.schemaRegistryUrl());
+      props.put("commit.interval.ms", 100);
+      try (DetectorRunner detector =
+          DetectorRunner.start(
+              BrokerHarness.config(TopicNames.defaults()),
+              new DetectorRunner.Settings("it-secured", dir.resolve("state"), props))) {
+
+        // When: scenario 02 is published and the alerts are read, as user repayguard
+        final Run published =
+            RepayGuardCliTest.run(
+                Map.of(),
+                concat(
+                    new String[] {
+                      "publish",
+                      BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
+                      "--barrier-group",
+                      "it-secured"
+                    },
+                    connect));
+        final Run tailed =
+            RepayGuardCliTest.run(
+                Map.of(),
+                concat(
+                    new String[] {
+                      "tail", "repayment-alerts", "--from-beginning", "--exit-after-idle", "3s"
+                    },
+                    connect));
+
+        // Then: the scenario's alert, read over SASL_SSL
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        assertThat(tailed.exitCode()).as(tailed.err()).isZero();
+        assertThat(tailed.out()).contains("\"planId\":\"p2\"", "\"rule\":\"NO_BORROWING\"");
+      }
+
+      // and a wrong password is refused in one line, exit 1
+      final Path wrong = dir.resolve("wrong.properties");
+      Files.writeString(
+          wrong,
+          Files.readString(clientConfig)
+              .replaceAll("password=\"[^\"]*\"", "password=\"not-the-password\""));
+      final Run refused =
+          RepayGuardCliTest.run(
+              Map.of(),
+              "tail",
+              "repayment-alerts",
+              "--bootstrap-servers",
+              stack.bootstrapServers(),
+              "--schema-registry-url",
+              stack.schemaRegistryUrl(),
+              "--client-config",
+              wrong.toString());
+      assertThat(refused.exitCode()).isEqualTo(1);
+      assertThat(refused.err().lines())
+          .singleElement()
+          .asString()
+          .startsWith("repayguard: error: Kafka at " + stack.bootstrapServers())
+          .contains("refused to authenticate this client", "invalid credentials");
+    }
+  }
+
+  private static Map<String, String> read(final Path file) throws IOException {
+    final Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(in);
+    }
+    final Map<String, String> map = new HashMap<>();
+    props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+    return map;
+  }
+
+  private static String[] concat(final String[] first, final String[] second) {
+    final String[] all = new String[first.length + second.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
+  }
+}

@@ -1,0 +1,298 @@
+package io.repayguard.stack;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SASL_SSL for the local broker: a certificate authority and a broker certificate for 127.0.0.1 and
+ * localhost made with the JDK's own {@code keytool} at the first start, SCRAM-SHA-512 users {@value
+ * #ADMIN} (the broker's own and the stack's) and {@value #USER} (for repayguard's commands), random
+ * passwords. All of it is kept in {@code <data>-security} beside the broker's data (Kafka allows no
+ * other directory in its log directory), so a restart on the same data finds it again, with {@code
+ * client.properties} for the Java tools ({@code --client-config}) and {@code ca.pem} for other
+ * clients.
+ */
+public final class LocalSecurity {
+  /** The broker's own user, also the stack's (topics, the registry's log). */
+  static final String ADMIN = "admin";
+
+  /** The user repayguard's commands connect as, through {@link #clientProperties()}. */
+  public static final String USER = "repayguard";
+
+  static final String MECHANISM = "SCRAM-SHA-512";
+  private static final String SCRAM_LOGIN =
+      "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"%s\""
+          + " password=\"%s\";";
+
+  private final Path dir;
+  private final Properties secrets;
+
+  private LocalSecurity(final Path dir, final Properties secrets) {
+    this.dir = dir;
+    this.secrets = secrets;
+  }
+
+  /** Where the security of a broker with data in {@code data} lives. */
+  static Path securityDir(final Path data) {
+    return data.resolveSibling(data.getFileName() + "-security");
+  }
+
+  /**
+   * Reads back, or makes at the first start, the certificates and passwords for a broker whose data
+   * is in {@code data}: in {@code <data>-security} beside it (Kafka allows no other directory in
+   * its log directory).
+   */
+  static LocalSecurity prepare(final Path data) {
+    final Path dir = securityDir(data);
+    final Path secretsFile = dir.resolve("secrets.properties");
+    try {
+      final Properties secrets = new Properties();
+      if (Files.exists(secretsFile)) {
+        try (Reader in = Files.newBufferedReader(secretsFile, UTF_8)) {
+          secrets.load(in);
+        }
+      } else {
+        Files.createDirectories(dir);
+        secrets.setProperty("store", secret());
+        secrets.setProperty(ADMIN, secret());
+        secrets.setProperty(USER, secret());
+        makeCertificates(dir, secrets.getProperty("store"));
+        try (Writer out = Files.newBufferedWriter(secretsFile, UTF_8)) {
+          secrets.store(out, "passwords of the local broker's stores and users");
+        }
+      }
+      final LocalSecurity security = new LocalSecurity(dir, secrets);
+      security.writeClientFiles();
+      return security;
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot prepare the local broker's security in " + dir, e);
+    }
+  }
+
+  /** Where the Java tools' client properties are: {@code --client-config} takes this file. */
+  public Path clientProperties() {
+    return dir.resolve("client.properties");
+  }
+
+  /** The certificate authority's certificate, PEM, for clients that are not Java. */
+  public Path caPem() {
+    return dir.resolve("ca.pem");
+  }
+
+  /** The broker's listener settings for a SASL_SSL listener named {@code listener}. */
+  Map<String, String> brokerProperties(final String listener) {
+    final String prefix = "listener.name." + listener.toLowerCase() + ".";
+    final Map<String, String> props = new LinkedHashMap<>();
+    props.put("sasl.enabled.mechanisms", MECHANISM);
+    props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
+    props.put(
+        prefix + MECHANISM.toLowerCase() + ".sasl.jaas.config",
+        String.format(SCRAM_LOGIN, ADMIN, secrets.getProperty(ADMIN)));
+    props.put("ssl.keystore.type", "PKCS12");
+    props.put("ssl.keystore.location", dir.resolve("broker.p12").toString());
+    props.put("ssl.keystore.password", secrets.getProperty("store"));
+    props.put("ssl.key.password", secrets.getProperty("store"));
+    props.putAll(trust());
+    return props;
+  }
+
+  /** The users to create when the storage is formatted, as {@code kafka-storage --add-scram}. */
+  List<String> scramArguments() {
+    final List<String> users = new ArrayList<>();
+    for (final String user : List.of(ADMIN, USER)) {
+      users.add(MECHANISM + "=[name=" + user + ",password=" + secrets.getProperty(user) + "]");
+    }
+    return users;
+  }
+
+  /** Client properties of the stack's own clients, as {@value #ADMIN}. */
+  Map<String, Object> adminClient() {
+    return new HashMap<>(client(ADMIN));
+  }
+
+  private Map<String, String> client(final String user) {
+    final Map<String, String> props = new LinkedHashMap<>();
+    props.put("security.protocol", "SASL_SSL");
+    props.put("sasl.mechanism", MECHANISM);
+    props.put("sasl.jaas.config", String.format(SCRAM_LOGIN, user, secrets.getProperty(user)));
+    props.putAll(trust());
+    return props;
+  }
+
+  private Map<String, String> trust() {
+    final Map<String, String> props = new LinkedHashMap<>();
+    props.put("ssl.truststore.type", "PKCS12");
+    props.put("ssl.truststore.location", dir.resolve("truststore.p12").toString());
+    props.put("ssl.truststore.password", secrets.getProperty("store"));
+    return props;
+  }
+
+  private void writeClientFiles() throws IOException {
+    final StringBuilder text =
+        new StringBuilder(
+            "# repayguard's commands on the local SASL_SSL broker: --client-config "
+                + clientProperties()
+                + "\n");
+    client(USER).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Files.writeString(clientProperties(), text.toString(), UTF_8);
+  }
+
+  private static void makeCertificates(final Path dir, final String password) {
+    final String ca = dir.resolve("ca.p12").toString();
+    final String broker = dir.resolve("broker.p12").toString();
+    final String pass = password;
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-dname",
+        "CN=repayguard local CA",
+        "-ext",
+        "bc:c",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "3650",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        ca,
+        "-storepass",
+        pass,
+        "-keypass",
+        pass);
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "ca",
+        "-keystore",
+        ca,
+        "-storepass",
+        pass,
+        "-file",
+        dir.resolve("ca.pem").toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "broker",
+        "-dname",
+        "CN=localhost",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "3650",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        broker,
+        "-storepass",
+        pass,
+        "-keypass",
+        pass);
+    keytool(
+        "-certreq",
+        "-alias",
+        "broker",
+        "-keystore",
+        broker,
+        "-storepass",
+        pass,
+        "-file",
+        dir.resolve("broker.csr").toString());
+    keytool(
+        "-gencert",
+        "-alias",
+        "ca",
+        "-keystore",
+        ca,
+        "-storepass",
+        pass,
+        "-rfc",
+        "-infile",
+        dir.resolve("broker.csr").toString(),
+        "-outfile",
+        dir.resolve("broker.pem").toString(),
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-validity",
+        "3650");
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-keystore",
+        broker,
+        "-storepass",
+        pass,
+        "-file",
+        dir.resolve("ca.pem").toString());
+    keytool(
+        "-importcert",
+        "-alias",
+        "broker",
+        "-keystore",
+        broker,
+        "-storepass",
+        pass,
+        "-file",
+        dir.resolve("broker.pem").toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        dir.resolve("truststore.p12").toString(),
+        "-storepass",
+        pass,
+        "-file",
+        dir.resolve("ca.pem").toString());
+  }
+
+  private static void keytool(final String... args) {
+    final List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    try {
+      final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      final String said = new String(process.getInputStream().readAllBytes(), UTF_8);
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException("keytool " + args[0] + " failed: " + said.strip());
+      }
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot run the JDK's keytool", e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while making certificates", e);
+    }
+  }
+
+  private static String secret() {
+    final byte[] bytes = new byte[18];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
