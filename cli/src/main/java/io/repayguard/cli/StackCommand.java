@@ -1,5 +1,6 @@
 package io.repayguard.cli;
 
+import io.repayguard.detector.DetectorAcls;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.sim.SimTopics;
 import io.repayguard.stack.LocalSecurity;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.acl.AclBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -75,6 +77,14 @@ final class StackCommand implements Callable<Integer> {
     final CountDownLatch stopped = new CountDownLatch(1);
     final LocalStack stack =
         start(kafkaPort, registryPort, partitions, dataDir, security == Security.sasl_ssl);
+    if (stack.security().isPresent()) {
+      try {
+        stack.createAcls(detectorAcls());
+      } catch (final IllegalStateException e) {
+        stack.close();
+        throw new UserException(UserException.UNUSABLE_ENVIRONMENT, e.getMessage(), e);
+      }
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -94,6 +104,16 @@ final class StackCommand implements Callable<Integer> {
                   .println("security=SASL_SSL (SCRAM-SHA-512, user " + LocalSecurity.USER + ")");
               parent.out().println("client-config=" + s.clientProperties());
               parent.out().println("ca=" + s.caPem());
+              parent
+                  .out()
+                  .println(
+                      "detector-config="
+                          + s.detectorProperties()
+                          + " (user "
+                          + LocalSecurity.DETECTOR_USER
+                          + ", only a detector's ACLs, application id "
+                          + LocalSecurity.DETECTOR_USER
+                          + ")");
             });
     parent.out().println("ready");
     parent.out().flush();
@@ -124,6 +144,17 @@ final class StackCommand implements Callable<Integer> {
       throw new UserException(
           UserException.UNUSABLE_ENVIRONMENT, "cannot start the local stack: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The ACLs of the secured stack's detector user: a detector of application id {@value
+   * LocalSecurity#DETECTOR_USER} on the default topics, and nothing else.
+   */
+  static List<AclBinding> detectorAcls() {
+    return DetectorAcls.of(
+        "User:" + LocalSecurity.DETECTOR_USER,
+        LocalSecurity.DETECTOR_USER,
+        TopicNames.forApplication(LocalSecurity.DETECTOR_USER));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.repayguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.repayguard.cli.RepayGuardCliTest.Run;
 import io.repayguard.detector.DetectorRunner;
@@ -12,9 +13,20 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,82 +39,161 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class SecuredStackTest {
 
+  private static LocalStack stack;
+
+  @BeforeAll
+  static void startStack(@TempDir final Path dir) {
+    stack = StackCommand.start(0, 0, 1, dir.resolve("data"), true);
+    stack.createAcls(StackCommand.detectorAcls());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    stack.close();
+  }
+
   @Test
-  void shouldDetectPublishAndTailOverSaslSslAndRefuseAWrongPasswordInOneLine(
-      @TempDir final Path dir) throws Exception {
-    // Given: a secured stack, and the client files it wrote
-    try (LocalStack stack = StackCommand.start(0, 0, 1, dir.resolve("data"), true)) {
-      final LocalSecurity security = stack.security().orElseThrow();
-      assertThat(security.caPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
-      final Path clientConfig = security.clientProperties();
-      final String[] connect = {
-        "--bootstrap-servers",
-        stack.bootstrapServers(),
-        "--schema-registry-url",
-        stack.schemaRegistryUrl(),
-        "--client-config",
-        clientConfig.toString()
-      };
-      final Map<String, Object> props = new HashMap<>(read(clientConfig));
-      props.put("bootstrap.servers", stack.bootstrapServers());
-      props.put("schema.registry.url", stack.schemaRegistryUrl());
-      props.put("commit.interval.ms", 100);
-      try (DetectorRunner detector =
-          DetectorRunner.start(
-              BrokerHarness.config(TopicNames.defaults()),
-              new DetectorRunner.Settings("it-secured", dir.resolve("state"), props))) {
+  void shouldRunADetectorWithOnlyItsAclsAndRefuseItAnythingElse(@TempDir final Path dir)
+      throws Exception {
+    // Given: a detector connecting as the user that has only a detector's ACLs
+    final LocalSecurity security = stack.security().orElseThrow();
+    final Map<String, Object> props = new HashMap<>(read(security.detectorProperties()));
+    props.put("bootstrap.servers", stack.bootstrapServers());
+    props.put("schema.registry.url", stack.schemaRegistryUrl());
+    props.put("commit.interval.ms", 100);
+    final String id = LocalSecurity.DETECTOR_USER;
+    try (DetectorRunner detector =
+        DetectorRunner.start(
+            BrokerHarness.config(TopicNames.forApplication(id)),
+            new DetectorRunner.Settings(id, dir.resolve("state"), props))) {
 
-        // When: scenario 02 is published and the alerts are read, as user repayguard
-        final Run published =
-            RepayGuardCliTest.run(
-                Map.of(),
-                concat(
-                    new String[] {
-                      "publish",
-                      BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
-                      "--barrier-group",
-                      "it-secured"
-                    },
-                    connect));
-        final Run tailed =
-            RepayGuardCliTest.run(
-                Map.of(),
-                concat(
-                    new String[] {
-                      "tail", "repayment-alerts", "--from-beginning", "--exit-after-idle", "3s"
-                    },
-                    connect));
-
-        // Then: the scenario's alert, read over SASL_SSL
-        assertThat(published.exitCode()).as(published.err()).isZero();
-        assertThat(tailed.exitCode()).as(tailed.err()).isZero();
-        assertThat(tailed.out()).contains("\"planId\":\"p2\"", "\"rule\":\"NO_BORROWING\"");
-      }
-
-      // and a wrong password is refused in one line, exit 1
-      final Path wrong = dir.resolve("wrong.properties");
-      Files.writeString(
-          wrong,
-          Files.readString(clientConfig)
-              .replaceAll("password=\"[^\"]*\"", "password=\"not-the-password\""));
-      final Run refused =
+      // When: scenario 09 is published by the commands' user
+      final Run published =
           RepayGuardCliTest.run(
               Map.of(),
-              "tail",
-              "repayment-alerts",
+              "publish",
+              BrokerHarness.scenario("09-account-mismatch-foreign.jsonl").toString(),
+              "--barrier-group",
+              id,
               "--bootstrap-servers",
               stack.bootstrapServers(),
               "--schema-registry-url",
               stack.schemaRegistryUrl(),
               "--client-config",
-              wrong.toString());
-      assertThat(refused.exitCode()).isEqualTo(1);
-      assertThat(refused.err().lines())
-          .singleElement()
-          .asString()
-          .startsWith("repayguard: error: Kafka at " + stack.bootstrapServers())
-          .contains("refused to authenticate this client", "invalid credentials");
+              security.clientProperties().toString());
+
+      // Then: it decided it
+      assertThat(published.exitCode()).as(published.err()).isZero();
+      final Run tailed =
+          RepayGuardCliTest.run(
+              Map.of(),
+              "tail",
+              "repayment-alerts",
+              "--from-beginning",
+              "--exit-after-idle",
+              "3s",
+              "--bootstrap-servers",
+              stack.bootstrapServers(),
+              "--schema-registry-url",
+              stack.schemaRegistryUrl(),
+              "--client-config",
+              security.clientProperties().toString());
+      assertThat(tailed.out()).contains("\"planId\":\"p9\"", "\"rule\":\"ACCOUNT_MISMATCH\"");
     }
+
+    // and the same user may not write an input, nor read under another group
+    final Map<String, Object> client = new HashMap<>(read(security.detectorProperties()));
+    client.put("bootstrap.servers", stack.bootstrapServers());
+    client.put("max.block.ms", 10_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
+      assertThatThrownBy(
+              () -> producer.send(new ProducerRecord<>("credit-use", new byte[] {1})).get())
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+    client.put("group.id", "someone-else");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(client, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("credit-use"));
+      assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10)))
+          .isInstanceOf(GroupAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void shouldDetectPublishAndTailOverSaslSslAndRefuseAWrongPasswordInOneLine(
+      @TempDir final Path dir) throws Exception {
+    // Given: the client files the secured stack wrote
+    final LocalSecurity security = stack.security().orElseThrow();
+    assertThat(security.caPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
+    final Path clientConfig = security.clientProperties();
+    final String[] connect = {
+      "--bootstrap-servers",
+      stack.bootstrapServers(),
+      "--schema-registry-url",
+      stack.schemaRegistryUrl(),
+      "--client-config",
+      clientConfig.toString()
+    };
+    final Map<String, Object> props = new HashMap<>(read(clientConfig));
+    props.put("bootstrap.servers", stack.bootstrapServers());
+    props.put("schema.registry.url", stack.schemaRegistryUrl());
+    props.put("commit.interval.ms", 100);
+    try (DetectorRunner detector =
+        DetectorRunner.start(
+            BrokerHarness.config(TopicNames.defaults()),
+            new DetectorRunner.Settings("it-secured", dir.resolve("state"), props))) {
+
+      // When: scenario 02 is published and the alerts are read, as user repayguard
+      final Run published =
+          RepayGuardCliTest.run(
+              Map.of(),
+              concat(
+                  new String[] {
+                    "publish",
+                    BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
+                    "--barrier-group",
+                    "it-secured"
+                  },
+                  connect));
+      final Run tailed =
+          RepayGuardCliTest.run(
+              Map.of(),
+              concat(
+                  new String[] {
+                    "tail", "repayment-alerts", "--from-beginning", "--exit-after-idle", "3s"
+                  },
+                  connect));
+
+      // Then: the scenario's alert, read over SASL_SSL
+      assertThat(published.exitCode()).as(published.err()).isZero();
+      assertThat(tailed.exitCode()).as(tailed.err()).isZero();
+      assertThat(tailed.out()).contains("\"planId\":\"p2\"", "\"rule\":\"NO_BORROWING\"");
+    }
+
+    // and a wrong password is refused in one line, exit 1
+    final Path wrong = dir.resolve("wrong.properties");
+    Files.writeString(
+        wrong,
+        Files.readString(clientConfig)
+            .replaceAll("password=\"[^\"]*\"", "password=\"not-the-password\""));
+    final Run refused =
+        RepayGuardCliTest.run(
+            Map.of(),
+            "tail",
+            "repayment-alerts",
+            "--bootstrap-servers",
+            stack.bootstrapServers(),
+            "--schema-registry-url",
+            stack.schemaRegistryUrl(),
+            "--client-config",
+            wrong.toString());
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("repayguard: error: Kafka at " + stack.bootstrapServers())
+        .contains("refused to authenticate this client", "invalid credentials");
   }
 
   private static Map<String, String> read(final Path file) throws IOException {

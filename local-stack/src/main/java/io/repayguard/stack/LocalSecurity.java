@@ -34,6 +34,12 @@ public final class LocalSecurity {
   /** The user repayguard's commands connect as, through {@link #clientProperties()}. */
   public static final String USER = "repayguard";
 
+  /**
+   * A user with no rights of its own: the stack gives it a detector's ACLs ({@code
+   * detector.properties} connects as it).
+   */
+  public static final String DETECTOR_USER = "repayguard-detector";
+
   static final String MECHANISM = "SCRAM-SHA-512";
   private static final String SCRAM_LOGIN =
       "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"%s\""
@@ -71,6 +77,7 @@ public final class LocalSecurity {
         secrets.setProperty("store", secret());
         secrets.setProperty(ADMIN, secret());
         secrets.setProperty(USER, secret());
+        secrets.setProperty(DETECTOR_USER, secret());
         makeCertificates(dir, secrets.getProperty("store"));
         try (Writer out = Files.newBufferedWriter(secretsFile, UTF_8)) {
           secrets.store(out, "passwords of the local broker's stores and users");
@@ -108,13 +115,24 @@ public final class LocalSecurity {
     props.put("ssl.keystore.password", secrets.getProperty("store"));
     props.put("ssl.key.password", secrets.getProperty("store"));
     props.putAll(trust());
+    // Kafka's StandardAuthorizer: nothing is allowed without an ACL but to the super users, the
+    // stack's admin, the commands' user and the broker's own PLAINTEXT controller listener, which
+    // binds 127.0.0.1 only (KRaft's controller cannot authenticate with SCRAM)
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("super.users", "User:" + ADMIN + ";User:" + USER + ";User:ANONYMOUS");
+    props.put("allow.everyone.if.no.acl.found", "false");
     return props;
+  }
+
+  /** Where the client properties of {@value #DETECTOR_USER} are. */
+  public Path detectorProperties() {
+    return dir.resolve("detector.properties");
   }
 
   /** The users to create when the storage is formatted, as {@code kafka-storage --add-scram}. */
   List<String> scramArguments() {
     final List<String> users = new ArrayList<>();
-    for (final String user : List.of(ADMIN, USER)) {
+    for (final String user : List.of(ADMIN, USER, DETECTOR_USER)) {
       users.add(MECHANISM + "=[name=" + user + ",password=" + secrets.getProperty(user) + "]");
     }
     return users;
@@ -143,13 +161,21 @@ public final class LocalSecurity {
   }
 
   private void writeClientFiles() throws IOException {
-    final StringBuilder text =
-        new StringBuilder(
-            "# repayguard's commands on the local SASL_SSL broker: --client-config "
-                + clientProperties()
-                + "\n");
-    client(USER).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-    Files.writeString(clientProperties(), text.toString(), UTF_8);
+    writeClient(
+        clientProperties(),
+        USER,
+        "repayguard's commands on the local SASL_SSL broker (a super user)");
+    writeClient(
+        detectorProperties(),
+        DETECTOR_USER,
+        "a detector with only its ACLs (README, Deploying), application id repayguard-detector");
+  }
+
+  private void writeClient(final Path file, final String user, final String what)
+      throws IOException {
+    final StringBuilder text = new StringBuilder("# " + what + ": --client-config " + file + "\n");
+    client(user).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Files.writeString(file, text.toString(), UTF_8);
   }
 
   private static void makeCertificates(final Path dir, final String password) {

@@ -1,10 +1,15 @@
 package io.repayguard.stack;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +82,18 @@ public final class LocalStack implements AutoCloseable {
         names.stream()
             .map(name -> new NewTopic(name, partitions, (short) 1).configs(KEEP_FOREVER))
             .toList());
+  }
+
+  /** Creates {@code acls} (those that exist already stay as they are), as the stack's admin. */
+  public void createAcls(final Collection<AclBinding> acls) {
+    try (Admin admin = Admin.create(kafka.clientProperties())) {
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create ACLs: " + e.getMessage(), e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating ACLs", e);
+    }
   }
 
   /** The security of a stack started secured; empty for a PLAINTEXT one. */
