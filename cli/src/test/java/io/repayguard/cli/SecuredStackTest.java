@@ -32,9 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local stack on SASL_SSL (SCRAM-SHA-512, certificates made at its start): the detector, {@code
- * publish} and {@code tail} work with the {@code client.properties} it writes, and a wrong password
- * is one line and exit 1.
+ * The local stack on SASL_SSL (SCRAM-SHA-512, certificates made at its start) with Kafka's
+ * StandardAuthorizer: the detector, {@code publish} and {@code tail} work with the {@code
+ * client.properties} it writes; a detector works with only its ACLs ({@link
+ * io.repayguard.detector.DetectorAcls}) and is refused anything else; a wrong password is one line
+ * and exit 1.
  */
 @Tag("integration")
 class SecuredStackTest {

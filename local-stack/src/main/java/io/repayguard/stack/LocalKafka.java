@@ -119,6 +119,15 @@ public final class LocalKafka implements AutoCloseable {
     final KafkaRaftServer server;
     final LocalSecurity security;
     try {
+      if (secured
+          && Files.exists(dir.resolve(META_PROPERTIES))
+          && !Files.exists(LocalSecurity.securityDir(dir))) {
+        throw new IllegalStateException(
+            "the Kafka data in "
+                + dir
+                + " was first started without SASL_SSL, and its users cannot be added now:"
+                + " start the secured stack on a new data directory");
+      }
       security = secured ? LocalSecurity.prepare(dir) : null;
       final Map<String, Object> props =
           brokerConfig(brokerPort, controllerPort, dir, brokerOverrides, security);
@@ -127,6 +136,9 @@ public final class LocalKafka implements AutoCloseable {
     } catch (final RuntimeException e) {
       if (temporary) {
         delete(dir);
+        if (secured) {
+          delete(LocalSecurity.securityDir(dir));
+        }
       }
       throw e;
     }

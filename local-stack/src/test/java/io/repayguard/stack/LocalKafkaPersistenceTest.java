@@ -4,6 +4,7 @@ import static io.repayguard.stack.KafkaTestClients.admin;
 import static io.repayguard.stack.KafkaTestClients.producer;
 import static io.repayguard.stack.KafkaTestClients.readAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
@@ -48,5 +49,20 @@ class LocalKafkaPersistenceTest {
           .containsExactly(tuple("k", "survives"));
     }
     assertThat(dataDir).exists();
+  }
+
+  @Test
+  void shouldRefuseToStartSecuredOnDataFirstStartedWithoutSecurity() {
+    try (LocalKafka kafka = LocalKafka.start(0, dataDir)) {
+      assertThat(kafka.security()).isEmpty();
+    }
+
+    assertThatThrownBy(() -> LocalKafka.start(0, dataDir, Map.of(), true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "the Kafka data in "
+                + dataDir.toAbsolutePath()
+                + " was first started without SASL_SSL, and its users cannot be added now:"
+                + " start the secured stack on a new data directory");
   }
 }
