@@ -8,16 +8,13 @@ import io.repayguard.detector.DetectorRunner;
 import io.repayguard.detector.TopicNames;
 import io.repayguard.stack.LocalSecurity;
 import io.repayguard.stack.LocalStack;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,56 +52,36 @@ class SecuredStackTest {
   }
 
   @Test
-  void shouldRunADetectorWithOnlyItsAclsAndRefuseItAnythingElse(@TempDir final Path dir)
-      throws Exception {
+  void shouldRunADetectorWithOnlyItsAclsAndRefuseItAnythingElse(@TempDir final Path dir) {
     // Given: a detector connecting as the user that has only a detector's ACLs
     final LocalSecurity security = stack.security().orElseThrow();
-    final Map<String, Object> props = new HashMap<>(read(security.detectorProperties()));
-    props.put("bootstrap.servers", stack.bootstrapServers());
-    props.put("schema.registry.url", stack.schemaRegistryUrl());
-    props.put("commit.interval.ms", 100);
     final String id = LocalSecurity.DETECTOR_USER;
     try (DetectorRunner detector =
         DetectorRunner.start(
             BrokerHarness.config(TopicNames.forApplication(id)),
-            new DetectorRunner.Settings(id, dir.resolve("state"), props))) {
+            new DetectorRunner.Settings(
+                id, dir.resolve("state"), detectorProperties(security.detectorProperties())))) {
 
       // When: scenario 09 is published by the commands' user
+      final Path commands = security.clientProperties();
       final Run published =
-          RepayGuardCliTest.run(
-              Map.of(),
+          cli(
+              commands,
               "publish",
               BrokerHarness.scenario("09-account-mismatch-foreign.jsonl").toString(),
               "--barrier-group",
-              id,
-              "--bootstrap-servers",
-              stack.bootstrapServers(),
-              "--schema-registry-url",
-              stack.schemaRegistryUrl(),
-              "--client-config",
-              security.clientProperties().toString());
+              id);
 
       // Then: it decided it
       assertThat(published.exitCode()).as(published.err()).isZero();
       final Run tailed =
-          RepayGuardCliTest.run(
-              Map.of(),
-              "tail",
-              "repayment-alerts",
-              "--from-beginning",
-              "--exit-after-idle",
-              "3s",
-              "--bootstrap-servers",
-              stack.bootstrapServers(),
-              "--schema-registry-url",
-              stack.schemaRegistryUrl(),
-              "--client-config",
-              security.clientProperties().toString());
+          cli(commands, "tail", "repayment-alerts", "--from-beginning", "--exit-after-idle", "3s");
       assertThat(tailed.out()).contains("\"planId\":\"p9\"", "\"rule\":\"ACCOUNT_MISMATCH\"");
     }
 
     // and the same user may not write an input, nor read under another group
-    final Map<String, Object> client = new HashMap<>(read(security.detectorProperties()));
+    final Map<String, Object> client =
+        new HashMap<>(ConnectionOptions.readProperties(security.detectorProperties()));
     client.put("bootstrap.servers", stack.bootstrapServers());
     client.put("max.block.ms", 10_000);
     try (KafkaProducer<byte[], byte[]> producer =
@@ -125,47 +102,32 @@ class SecuredStackTest {
   @Test
   void shouldDetectPublishAndTailOverSaslSslAndRefuseAWrongPasswordInOneLine(
       @TempDir final Path dir) throws Exception {
-    // Given: the client files the secured stack wrote
+    // Given: the client files the secured stack wrote, and a detector using the commands' one
     final LocalSecurity security = stack.security().orElseThrow();
     assertThat(security.caPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
     final Path clientConfig = security.clientProperties();
-    final String[] connect = {
-      "--bootstrap-servers",
-      stack.bootstrapServers(),
-      "--schema-registry-url",
-      stack.schemaRegistryUrl(),
-      "--client-config",
-      clientConfig.toString()
-    };
-    final Map<String, Object> props = new HashMap<>(read(clientConfig));
-    props.put("bootstrap.servers", stack.bootstrapServers());
-    props.put("schema.registry.url", stack.schemaRegistryUrl());
-    props.put("commit.interval.ms", 100);
     try (DetectorRunner detector =
         DetectorRunner.start(
             BrokerHarness.config(TopicNames.defaults()),
-            new DetectorRunner.Settings("it-secured", dir.resolve("state"), props))) {
+            new DetectorRunner.Settings(
+                "it-secured", dir.resolve("state"), detectorProperties(clientConfig)))) {
 
       // When: scenario 02 is published and the alerts are read, as user repayguard
       final Run published =
-          RepayGuardCliTest.run(
-              Map.of(),
-              concat(
-                  new String[] {
-                    "publish",
-                    BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
-                    "--barrier-group",
-                    "it-secured"
-                  },
-                  connect));
+          cli(
+              clientConfig,
+              "publish",
+              BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
+              "--barrier-group",
+              "it-secured");
       final Run tailed =
-          RepayGuardCliTest.run(
-              Map.of(),
-              concat(
-                  new String[] {
-                    "tail", "repayment-alerts", "--from-beginning", "--exit-after-idle", "3s"
-                  },
-                  connect));
+          cli(
+              clientConfig,
+              "tail",
+              "repayment-alerts",
+              "--from-beginning",
+              "--exit-after-idle",
+              "3s");
 
       // Then: the scenario's alert, read over SASL_SSL
       assertThat(published.exitCode()).as(published.err()).isZero();
@@ -179,17 +141,7 @@ class SecuredStackTest {
         wrong,
         Files.readString(clientConfig)
             .replaceAll("password=\"[^\"]*\"", "password=\"not-the-password\""));
-    final Run refused =
-        RepayGuardCliTest.run(
-            Map.of(),
-            "tail",
-            "repayment-alerts",
-            "--bootstrap-servers",
-            stack.bootstrapServers(),
-            "--schema-registry-url",
-            stack.schemaRegistryUrl(),
-            "--client-config",
-            wrong.toString());
+    final Run refused = cli(wrong, "tail", "repayment-alerts");
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.err().lines())
         .singleElement()
@@ -198,20 +150,26 @@ class SecuredStackTest {
         .contains("refused to authenticate this client", "invalid credentials");
   }
 
-  private static Map<String, String> read(final Path file) throws IOException {
-    final Properties props = new Properties();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      props.load(in);
-    }
-    final Map<String, String> map = new HashMap<>();
-    props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
-    return map;
+  /** The command line {@code args} against the stack, with {@code clientConfig}. */
+  private static Run cli(final Path clientConfig, final String... args) {
+    final List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--bootstrap-servers",
+            stack.bootstrapServers(),
+            "--schema-registry-url",
+            stack.schemaRegistryUrl(),
+            "--client-config",
+            clientConfig.toString()));
+    return RepayGuardCliTest.run(Map.of(), all.toArray(String[]::new));
   }
 
-  private static String[] concat(final String[] first, final String[] second) {
-    final String[] all = new String[first.length + second.length];
-    System.arraycopy(first, 0, all, 0, first.length);
-    System.arraycopy(second, 0, all, first.length, second.length);
-    return all;
+  /** A detector's properties: the stack's addresses and {@code clientConfig}'s security. */
+  private static Map<String, Object> detectorProperties(final Path clientConfig) {
+    final Map<String, Object> props = new HashMap<>(ConnectionOptions.readProperties(clientConfig));
+    props.put("bootstrap.servers", stack.bootstrapServers());
+    props.put("schema.registry.url", stack.schemaRegistryUrl());
+    props.put("commit.interval.ms", 100);
+    return props;
   }
 }

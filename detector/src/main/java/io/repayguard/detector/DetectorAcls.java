@@ -1,5 +1,10 @@
 package io.repayguard.detector;
 
+import static org.apache.kafka.common.acl.AclOperation.ALL;
+import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
+import static org.apache.kafka.common.acl.AclOperation.READ;
+import static org.apache.kafka.common.acl.AclOperation.WRITE;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -25,47 +30,37 @@ public final class DetectorAcls {
       final String principal, final String applicationId, final TopicNames topics) {
     final List<AclBinding> acls = new ArrayList<>();
     for (final String input : topics.inputs()) {
-      acls.add(allow(principal, ResourceType.TOPIC, input, PatternType.LITERAL, AclOperation.READ));
-      acls.add(
-          allow(principal, ResourceType.TOPIC, input, PatternType.LITERAL, AclOperation.DESCRIBE));
+      allow(acls, principal, ResourceType.TOPIC, input, PatternType.LITERAL, READ, DESCRIBE);
     }
     for (final String output : List.of(topics.alerts(), topics.holdCommands(), topics.dlq())) {
-      acls.add(
-          allow(principal, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
-      acls.add(
-          allow(principal, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE));
+      allow(acls, principal, ResourceType.TOPIC, output, PatternType.LITERAL, WRITE, DESCRIBE);
     }
-    acls.add(
-        allow(
-            principal, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
-    acls.add(
-        allow(
-            principal, ResourceType.GROUP, applicationId, PatternType.PREFIXED, AclOperation.READ));
-    acls.add(
-        allow(
-            principal,
-            ResourceType.TRANSACTIONAL_ID,
-            applicationId,
-            PatternType.PREFIXED,
-            AclOperation.WRITE));
-    acls.add(
-        allow(
-            principal,
-            ResourceType.TRANSACTIONAL_ID,
-            applicationId,
-            PatternType.PREFIXED,
-            AclOperation.DESCRIBE));
+    allow(acls, principal, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, ALL);
+    allow(acls, principal, ResourceType.GROUP, applicationId, PatternType.PREFIXED, READ);
+    allow(
+        acls,
+        principal,
+        ResourceType.TRANSACTIONAL_ID,
+        applicationId,
+        PatternType.PREFIXED,
+        WRITE,
+        DESCRIBE);
     return acls;
   }
 
-  private static AclBinding allow(
+  /** Adds to {@code acls} an ALLOW of each of {@code operations} on one resource pattern. */
+  private static void allow(
+      final List<AclBinding> acls,
       final String principal,
       final ResourceType type,
       final String name,
       final PatternType pattern,
-      final AclOperation operation) {
-    return new AclBinding(
-        new ResourcePattern(type, name, pattern),
-        new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+      final AclOperation... operations) {
+    for (final AclOperation operation : operations) {
+      acls.add(
+          new AclBinding(
+              new ResourcePattern(type, name, pattern),
+              new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
+    }
   }
 }

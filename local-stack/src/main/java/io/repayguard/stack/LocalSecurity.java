@@ -41,6 +41,7 @@ public final class LocalSecurity {
   public static final String DETECTOR_USER = "repayguard-detector";
 
   static final String MECHANISM = "SCRAM-SHA-512";
+  private static final String VALIDITY_DAYS = "3650";
   private static final String SCRAM_LOGIN =
       "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"%s\""
           + " password=\"%s\";";
@@ -178,127 +179,88 @@ public final class LocalSecurity {
     Files.writeString(file, text.toString(), UTF_8);
   }
 
+  /**
+   * A CA, a broker key signed by it for 127.0.0.1 and localhost (in {@code broker.p12}, with the
+   * chain), the CA's certificate as PEM and in {@code truststore.p12}; every store PKCS12 with
+   * {@code password}.
+   */
   private static void makeCertificates(final Path dir, final String password) {
     final String ca = dir.resolve("ca.p12").toString();
     final String broker = dir.resolve("broker.p12").toString();
-    final String pass = password;
+    final String caPem = dir.resolve("ca.pem").toString();
+    final String csr = dir.resolve("broker.csr").toString();
+    final String brokerPem = dir.resolve("broker.pem").toString();
+    newKey(ca, password, "ca", "CN=repayguard local CA", "-ext", "bc:c");
+    keytool(ca, password, "-exportcert", "-rfc", "-alias", "ca", "-file", caPem);
+    newKey(broker, password, "broker", "CN=localhost");
+    keytool(broker, password, "-certreq", "-alias", "broker", "-file", csr);
     keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-dname",
-        "CN=repayguard local CA",
-        "-ext",
-        "bc:c",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-validity",
-        "3650",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
         ca,
-        "-storepass",
-        pass,
-        "-keypass",
-        pass);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "ca",
-        "-keystore",
-        ca,
-        "-storepass",
-        pass,
-        "-file",
-        dir.resolve("ca.pem").toString());
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "broker",
-        "-dname",
-        "CN=localhost",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-validity",
-        "3650",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        broker,
-        "-storepass",
-        pass,
-        "-keypass",
-        pass);
-    keytool(
-        "-certreq",
-        "-alias",
-        "broker",
-        "-keystore",
-        broker,
-        "-storepass",
-        pass,
-        "-file",
-        dir.resolve("broker.csr").toString());
-    keytool(
+        password,
         "-gencert",
         "-alias",
         "ca",
-        "-keystore",
-        ca,
-        "-storepass",
-        pass,
         "-rfc",
         "-infile",
-        dir.resolve("broker.csr").toString(),
+        csr,
         "-outfile",
-        dir.resolve("broker.pem").toString(),
+        brokerPem,
         "-ext",
         "SAN=ip:127.0.0.1,dns:localhost",
         "-validity",
-        "3650");
+        VALIDITY_DAYS);
+    keytool(broker, password, "-importcert", "-noprompt", "-alias", "ca", "-file", caPem);
+    keytool(broker, password, "-importcert", "-alias", "broker", "-file", brokerPem);
     keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-keystore",
-        broker,
-        "-storepass",
-        pass,
-        "-file",
-        dir.resolve("ca.pem").toString());
-    keytool(
-        "-importcert",
-        "-alias",
-        "broker",
-        "-keystore",
-        broker,
-        "-storepass",
-        pass,
-        "-file",
-        dir.resolve("broker.pem").toString());
-    keytool(
+        dir.resolve("truststore.p12").toString(),
+        password,
         "-importcert",
         "-noprompt",
         "-alias",
         "ca",
         "-storetype",
         "PKCS12",
-        "-keystore",
-        dir.resolve("truststore.p12").toString(),
-        "-storepass",
-        pass,
         "-file",
-        dir.resolve("ca.pem").toString());
+        caPem);
   }
 
-  private static void keytool(final String... args) {
+  /** A new EC key pair with a self-signed certificate in {@code store}. */
+  private static void newKey(
+      final String store,
+      final String password,
+      final String alias,
+      final String dname,
+      final String... more) {
+    final List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-dname",
+                dname,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                VALIDITY_DAYS,
+                "-storetype",
+                "PKCS12",
+                "-keypass",
+                password));
+    args.addAll(List.of(more));
+    keytool(store, password, args.toArray(String[]::new));
+  }
+
+  /** Runs keytool on {@code store} with {@code password}. */
+  private static void keytool(final String store, final String password, final String... args) {
+    final List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("-keystore", store, "-storepass", password));
+    runKeytool(all.toArray(String[]::new));
+  }
+
+  private static void runKeytool(final String... args) {
     final List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
