@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /** ConsumerLag reads the main consumer's per-partition records-lag, and nothing else. */
 class ConsumerLagTest {
   private final Map<MetricName, Metric> metrics = new HashMap<>();
-  private final ConsumerLag lag = new ConsumerLag();
+  private final Map<MetricName, Double> values = new HashMap<>();
+  private long wallMs = 1_000_000;
+  private final ConsumerLag lag = new ConsumerLag(() -> wallMs);
 
   @Test
   void shouldCallAPartitionAtItsEndOnlyWhenItsLagIsKnownAndZero() {
@@ -37,31 +39,69 @@ class ConsumerLagTest {
     assertThat(lag.atEnd("credit-use", 0)).isFalse();
   }
 
+  @Test
+  void shouldReadTheLagLiveAndFindNewAndRemovedPartitionsWithinTheReindexInterval() {
+    // Given
+    lag.attach(() -> metrics);
+    put("records-lag", "credit-use", 0, 5.0);
+    assertThat(lag.atEnd("credit-use", 0)).isFalse();
+
+    // When the consumer reads to the end, a partition is assigned, and one is revoked
+    put("records-lag", "credit-use", 0, 0.0);
+    put("records-lag", "credit-use", 1, 0.0);
+
+    // Then the value is live, the new partition is found after the interval
+    assertThat(lag.atEnd("credit-use", 0)).as("value read live").isTrue();
+    assertThat(lag.atEnd("credit-use", 1)).as("not looked up yet").isFalse();
+    wallMs += ConsumerLag.REINDEX_MS;
+    assertThat(lag.atEnd("credit-use", 1)).isTrue();
+
+    metrics.clear();
+    wallMs += ConsumerLag.REINDEX_MS;
+    assertThat(lag.atEnd("credit-use", 0)).as("metric removed").isFalse();
+  }
+
+  @Test
+  void shouldTakeTheLargestLagWhenTwoConsumersReportAPartition() {
+    lag.attach(() -> metrics);
+    put("records-lag", "credit-use", 0, 0.0);
+    put("records-lag", "credit-use", 0, "c-StreamThread-2-consumer", 3.0);
+
+    assertThat(lag.atEnd("credit-use", 0)).isFalse();
+  }
+
   private void put(final String name, final String topic, final int partition, final double value) {
+    put(name, topic, partition, "c-StreamThread-1-consumer", value);
+  }
+
+  /** Sets a metric's value; the metric object stays the one registered first, as Kafka's do. */
+  private void put(
+      final String name,
+      final String topic,
+      final int partition,
+      final String clientId,
+      final double value) {
     final MetricName metricName =
         new MetricName(
             name,
             "consumer-fetch-manager-metrics",
             "",
             Map.of(
-                "client-id",
-                "c-StreamThread-1-consumer",
-                "topic",
-                topic,
-                "partition",
-                Integer.toString(partition)));
-    metrics.put(
+                "client-id", clientId, "topic", topic, "partition", Integer.toString(partition)));
+    values.put(metricName, value);
+    metrics.computeIfAbsent(
         metricName,
-        new Metric() {
-          @Override
-          public MetricName metricName() {
-            return metricName;
-          }
+        n ->
+            new Metric() {
+              @Override
+              public MetricName metricName() {
+                return n;
+              }
 
-          @Override
-          public Object metricValue() {
-            return value;
-          }
-        });
+              @Override
+              public Object metricValue() {
+                return values.get(n);
+              }
+            });
   }
 }
