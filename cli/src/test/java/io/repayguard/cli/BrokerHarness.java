@@ -1,6 +1,7 @@
 package io.repayguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.repayguard.detector.DetectorConfig;
 import io.repayguard.detector.DetectorRunner;
@@ -35,10 +36,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.processor.TaskId;
 
 /**
  * A real local stack for broker-backed tests, and helpers to run the detector on topics of its own,
@@ -51,6 +58,9 @@ final class BrokerHarness implements AutoCloseable {
 
   private final StackOptions options;
   private LocalStack stack;
+
+  /** Every detector this harness started, so a barrier can wait out their rebalances. */
+  private final List<DetectorRunner> detectors = new CopyOnWriteArrayList<>();
 
   BrokerHarness() {
     this.options = new StackOptions(0, 0, PARTITIONS, null, List.of());
@@ -135,8 +145,10 @@ final class BrokerHarness implements AutoCloseable {
     final Map<String, Object> props = new HashMap<>(client().clientProperties());
     props.put("commit.interval.ms", 100);
     props.putAll(more);
-    return DetectorRunner.start(
-        config, new DetectorRunner.Settings(applicationId, stateDir, props));
+    final DetectorRunner runner =
+        DetectorRunner.start(config, new DetectorRunner.Settings(applicationId, stateDir, props));
+    detectors.add(runner);
+    return runner;
   }
 
   /**
@@ -182,13 +194,52 @@ final class BrokerHarness implements AutoCloseable {
                     topics.ops())));
   }
 
-  /** Waits as a barrier does: the group caught up, its inputs idle, and caught up again. */
+  /**
+   * Waits as a barrier does ({@link GroupCatchUp#awaitIdle}), and, for the detectors this harness
+   * started, until every one still running is RUNNING (nothing restoring) with the same active
+   * tasks before and after the wait: the group looks stable to the broker while an instance that
+   * took tasks over still restores them.
+   */
   void barrier(final String group) throws InterruptedException {
     try (GroupCatchUp catchUp = new GroupCatchUp(client().clientProperties(), group)) {
-      catchUp.await(Duration.ofMinutes(2));
-      Thread.sleep(IDLE_TIMEOUT.plusSeconds(1).toMillis());
-      catchUp.await(Duration.ofMinutes(2));
+      Map<DetectorRunner, Set<TaskId>> before = settledTasks();
+      while (true) {
+        final int rebalances =
+            catchUp.awaitIdle(Duration.ofMinutes(2), IDLE_TIMEOUT.plusSeconds(1));
+        final Map<DetectorRunner, Set<TaskId>> after = settledTasks();
+        if (after.equals(before)) {
+          if (rebalances > 0) {
+            System.out.printf("barrier: waited again after %d rebalance(s)%n", rebalances);
+          }
+          return;
+        }
+        System.out.println("barrier: tasks moved while waiting, waiting again");
+        before = after;
+      }
     }
+  }
+
+  /**
+   * The active tasks of every detector still running, once each is RUNNING (not rebalancing or
+   * restoring).
+   */
+  private Map<DetectorRunner, Set<TaskId>> settledTasks() {
+    final Map<DetectorRunner, Set<TaskId>> tasks = new HashMap<>();
+    for (final DetectorRunner runner : detectors) {
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> runner.streams().state() != KafkaStreams.State.REBALANCING);
+      if (runner.streams().state() == KafkaStreams.State.RUNNING) {
+        tasks.put(
+            runner,
+            runner.streams().metadataForLocalThreads().stream()
+                .flatMap(t -> t.activeTasks().stream())
+                .map(TaskMetadata::taskId)
+                .collect(Collectors.toSet()));
+      }
+    }
+    return tasks;
   }
 
   /** Every committed record of the output topics, projected like an expected-outputs file. */

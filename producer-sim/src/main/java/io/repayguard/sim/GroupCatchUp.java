@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -63,6 +64,67 @@ public final class GroupCatchUp implements AutoCloseable {
                 + "?)");
       }
       TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  /**
+   * Waits as a barrier does: the group caught up, {@code idleWait} of quiet (the detector's idle
+   * timeout and a margin), and caught up again; repeated while the group's members or their
+   * partitions changed meanwhile. An instance that leaves commits its offsets, so the group looks
+   * caught up while the instance taking its tasks over has yet to start them, and those partitions
+   * go idle only idle-timeout after it does.
+   *
+   * @return how many times the wait was repeated because the group rebalanced
+   */
+  public int awaitIdle(final Duration timeout, final Duration idleWait)
+      throws InterruptedException {
+    int repeated = 0;
+    Map<String, Set<TopicPartition>> before = stableAssignment(timeout);
+    while (true) {
+      await(timeout);
+      TimeUnit.MILLISECONDS.sleep(idleWait.toMillis());
+      await(timeout);
+      final Map<String, Set<TopicPartition>> after = stableAssignment(timeout);
+      if (after.equals(before)) {
+        return repeated;
+      }
+      before = after;
+      repeated++;
+    }
+  }
+
+  /** The partitions of each member once the group is stable (not rebalancing). */
+  private Map<String, Set<TopicPartition>> stableAssignment(final Duration timeout)
+      throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      final ConsumerGroupDescription group = description();
+      if (group.groupState() != GroupState.PREPARING_REBALANCE
+          && group.groupState() != GroupState.COMPLETING_REBALANCE) {
+        final Map<String, Set<TopicPartition>> assignment = new HashMap<>();
+        for (final MemberDescription member : group.members()) {
+          assignment.put(member.consumerId(), member.assignment().topicPartitions());
+        }
+        return assignment;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "consumer group " + this.group + " still rebalancing after " + timeout);
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  private ConsumerGroupDescription description() throws InterruptedException {
+    try {
+      return admin
+          .describeConsumerGroups(List.of(group))
+          .describedGroups()
+          .get(group)
+          .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot describe consumer group " + group + ": " + e.getMessage(), e);
     }
   }
 
@@ -122,16 +184,9 @@ public final class GroupCatchUp implements AutoCloseable {
     return unread.isEmpty() || !hasData(unread, ends);
   }
 
-  private Collection<TopicPartition> assigned()
-      throws ExecutionException, InterruptedException, TimeoutException {
-    final ConsumerGroupDescription description =
-        admin
-            .describeConsumerGroups(List.of(group))
-            .describedGroups()
-            .get(group)
-            .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  private Collection<TopicPartition> assigned() throws InterruptedException {
     final Set<TopicPartition> partitions = new HashSet<>();
-    for (final MemberDescription member : description.members()) {
+    for (final MemberDescription member : description().members()) {
       partitions.addAll(member.assignment().topicPartitions());
     }
     return partitions;

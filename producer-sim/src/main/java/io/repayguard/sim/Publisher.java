@@ -153,12 +153,12 @@ public final class Publisher {
         return "waited " + options.barrierWait().toMillis() + " ms";
       }
       final long start = System.nanoTime();
-      catchUp.await(options.catchUpTimeout());
-      Thread.sleep(options.idleTimeout().plusSeconds(1).toMillis());
-      catchUp.await(options.catchUpTimeout());
+      final int rebalances =
+          catchUp.awaitIdle(options.catchUpTimeout(), options.idleTimeout().plusSeconds(1));
       return "detector caught up and idle after "
           + Duration.ofNanos(System.nanoTime() - start).toMillis()
-          + " ms";
+          + " ms"
+          + (rebalances == 0 ? "" : " (waited again after " + rebalances + " rebalance(s))");
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted at a barrier", e);
