@@ -40,7 +40,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -59,8 +59,8 @@ final class BrokerHarness implements AutoCloseable {
   private final StackOptions options;
   private LocalStack stack;
 
-  /** Every detector this harness started, so a barrier can wait out their rebalances. */
-  private final List<DetectorRunner> detectors = new CopyOnWriteArrayList<>();
+  /** Every detector this harness started, by application id, so a barrier can wait them out. */
+  private final Map<DetectorRunner, String> detectors = new ConcurrentHashMap<>();
 
   BrokerHarness() {
     this.options = new StackOptions(0, 0, PARTITIONS, null, List.of());
@@ -147,7 +147,7 @@ final class BrokerHarness implements AutoCloseable {
     props.putAll(more);
     final DetectorRunner runner =
         DetectorRunner.start(config, new DetectorRunner.Settings(applicationId, stateDir, props));
-    detectors.add(runner);
+    detectors.put(runner, applicationId);
     return runner;
   }
 
@@ -195,18 +195,18 @@ final class BrokerHarness implements AutoCloseable {
   }
 
   /**
-   * Waits as a barrier does ({@link GroupCatchUp#awaitIdle}), and, for the detectors this harness
-   * started, until every one still running is RUNNING (nothing restoring) with the same active
-   * tasks before and after the wait: the group looks stable to the broker while an instance that
-   * took tasks over still restores them.
+   * Waits as a barrier does ({@link GroupCatchUp#awaitIdle}), and, for the detectors of {@code
+   * group} this harness started, until every one still running is RUNNING (nothing restoring) with
+   * the same active tasks before and after the wait: the group looks stable to the broker while an
+   * instance that took tasks over still restores them.
    */
   void barrier(final String group) throws InterruptedException {
     try (GroupCatchUp catchUp = new GroupCatchUp(client().clientProperties(), group)) {
-      Map<DetectorRunner, Set<TaskId>> before = settledTasks();
+      Map<DetectorRunner, Set<TaskId>> before = settledTasks(group);
       while (true) {
         final int rebalances =
             catchUp.awaitIdle(Duration.ofMinutes(2), IDLE_TIMEOUT.plusSeconds(1));
-        final Map<DetectorRunner, Set<TaskId>> after = settledTasks();
+        final Map<DetectorRunner, Set<TaskId>> after = settledTasks(group);
         if (after.equals(before)) {
           if (rebalances > 0) {
             System.out.printf("barrier: waited again after %d rebalance(s)%n", rebalances);
@@ -220,12 +220,19 @@ final class BrokerHarness implements AutoCloseable {
   }
 
   /**
-   * The active tasks of every detector still running, once each is RUNNING (not rebalancing or
-   * restoring).
+   * The active tasks of every detector of {@code group} still running, once each is RUNNING (not
+   * rebalancing or restoring).
    */
-  private Map<DetectorRunner, Set<TaskId>> settledTasks() {
+  private Map<DetectorRunner, Set<TaskId>> settledTasks(final String group) {
     final Map<DetectorRunner, Set<TaskId>> tasks = new HashMap<>();
-    for (final DetectorRunner runner : detectors) {
+    detectors
+        .entrySet()
+        .removeIf(d -> d.getKey().streams().state() == KafkaStreams.State.NOT_RUNNING);
+    for (final DetectorRunner runner :
+        detectors.entrySet().stream()
+            .filter(d -> d.getValue().equals(group))
+            .map(Map.Entry::getKey)
+            .toList()) {
       await()
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(100))

@@ -93,14 +93,16 @@ public final class GroupCatchUp implements AutoCloseable {
     }
   }
 
-  /** The partitions of each member once the group is stable (not rebalancing). */
+  /**
+   * The partitions of each member once the group is stable: it has members and none waits for a
+   * rebalance to end.
+   */
   private Map<String, Set<TopicPartition>> stableAssignment(final Duration timeout)
       throws InterruptedException {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       final ConsumerGroupDescription group = description();
-      if (group.groupState() != GroupState.PREPARING_REBALANCE
-          && group.groupState() != GroupState.COMPLETING_REBALANCE) {
+      if (group.groupState() == GroupState.STABLE && !group.members().isEmpty()) {
         final Map<String, Set<TopicPartition>> assignment = new HashMap<>();
         for (final MemberDescription member : group.members()) {
           assignment.put(member.consumerId(), member.assignment().topicPartitions());
@@ -109,7 +111,15 @@ public final class GroupCatchUp implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "consumer group " + this.group + " still rebalancing after " + timeout);
+            "consumer group "
+                + this.group
+                + " has no stable member within "
+                + timeout
+                + " ("
+                + group.groupState()
+                + "; is the detector running with application id "
+                + this.group
+                + "?)");
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
