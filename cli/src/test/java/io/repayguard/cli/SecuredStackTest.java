@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * StandardAuthorizer: the detector, {@code publish} and {@code tail} work with the {@code
  * client.properties} it writes; a detector works with only its ACLs ({@link
  * io.repayguard.detector.DetectorAcls}) and is refused anything else; a wrong password is one line
- * and exit 1.
+ * and exit 1. The stack's registry serves HTTPS with basic authentication, trusted through the
+ * client file's PKCS12 store or {@code ca.pem}.
  */
 @Tag("integration")
 class SecuredStackTest {
@@ -102,10 +103,25 @@ class SecuredStackTest {
   @Test
   void shouldDetectPublishAndTailOverSaslSslAndRefuseAWrongPasswordInOneLine(
       @TempDir final Path dir) throws Exception {
-    // Given: the client files the secured stack wrote, and a detector using the commands' one
+    // Given: the client files the secured stack wrote, and a detector using the commands' one;
+    // the registry is on HTTPS and asks for the same user, publish trusts it through ca.pem
     final LocalSecurity security = stack.security().orElseThrow();
     assertThat(security.caPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
+    assertThat(stack.schemaRegistryUrl()).startsWith("https://127.0.0.1:");
     final Path clientConfig = security.clientProperties();
+    assertThat(ConnectionOptions.readProperties(clientConfig))
+        .containsEntry("schema.registry.url", stack.schemaRegistryUrl())
+        .containsEntry("basic.auth.credentials.source", "USER_INFO")
+        .containsKeys("basic.auth.user.info", "schema.registry.ssl.truststore.location");
+    final Path pemTrust = dir.resolve("pem.properties");
+    Files.writeString(
+        pemTrust,
+        Files.readString(clientConfig)
+                .replaceAll("(?m)^schema\\.registry\\.ssl\\.truststore\\..*$", "")
+            + "schema.registry.ssl.truststore.type=PEM\n"
+            + "schema.registry.ssl.truststore.location="
+            + security.caPem()
+            + "\n");
     try (DetectorRunner detector =
         DetectorRunner.start(
             BrokerHarness.config(TopicNames.defaults()),
@@ -115,7 +131,7 @@ class SecuredStackTest {
       // When: scenario 02 is published and the alerts are read, as user repayguard
       final Run published =
           cli(
-              clientConfig,
+              pemTrust,
               "publish",
               BrokerHarness.scenario("02-no-borrowing.jsonl").toString(),
               "--barrier-group",
@@ -148,6 +164,19 @@ class SecuredStackTest {
         .asString()
         .startsWith("repayguard: error: Kafka at " + stack.bootstrapServers())
         .contains("refused to authenticate this client", "invalid credentials");
+
+    // and so is a registry request without the registry's password
+    final Path anonymous = dir.resolve("anonymous.properties");
+    Files.writeString(
+        anonymous, Files.readString(clientConfig).replaceAll("(?m)^basic\\.auth\\..*$", ""));
+    final Run unauthorized =
+        cli(anonymous, "publish", BrokerHarness.scenario("02-no-borrowing.jsonl").toString());
+    assertThat(unauthorized.exitCode()).isEqualTo(1);
+    assertThat(unauthorized.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("repayguard: error: ")
+        .contains("schema registry at " + stack.schemaRegistryUrl(), "HTTP 401");
   }
 
   /** The command line {@code args} against the stack, with {@code clientConfig}. */

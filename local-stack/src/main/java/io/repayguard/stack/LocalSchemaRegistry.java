@@ -1,17 +1,26 @@
 package io.repayguard.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every change is written to the compacted topic {@code _schemas} (created if missing) and
  * acknowledged by the broker before it is answered; a new registry started on the same broker reads
  * the topic to its end first, so ids, versions and levels survive restarts. The record format is
- * described on {@link SchemaLog}. Run one registry per broker at a time.
+ * described on {@link SchemaLog}. Run one registry per broker at a time. Given an {@link Access},
+ * it serves HTTPS only and asks every request for a user and password (HTTP basic authentication),
+ * as Confluent's registry does with {@code authentication.method=BASIC}.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
 
@@ -42,13 +53,18 @@ public final class LocalSchemaRegistry implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final SchemaLog log;
+  private final boolean secured;
   private boolean closed;
 
   private LocalSchemaRegistry(
-      final HttpServer server, final ExecutorService executor, final SchemaLog log) {
+      final HttpServer server,
+      final ExecutorService executor,
+      final SchemaLog log,
+      final boolean secured) {
     this.server = server;
     this.executor = executor;
     this.log = log;
+    this.secured = secured;
   }
 
   /**
@@ -66,18 +82,49 @@ public final class LocalSchemaRegistry implements AutoCloseable {
    * (bootstrap servers and security).
    */
   public static LocalSchemaRegistry start(final int port, final Map<String, Object> kafka) {
+    return start(port, kafka, Optional.empty());
+  }
+
+  /**
+   * Who may use a registry, and over what: HTTPS with {@code tls}, and HTTP basic authentication
+   * against {@code passwords} (user to password).
+   */
+  public record Access(SSLContext tls, Map<String, String> passwords) {
+    @Override
+    public String toString() {
+      return "Access[users=" + passwords.keySet() + "]";
+    }
+  }
+
+  /** As {@link #start(int, Map)}, requiring {@code access} when given. */
+  public static LocalSchemaRegistry start(
+      final int port, final Map<String, Object> kafka, final Optional<Access> access) {
     final ObjectMapper json = new ObjectMapper();
     final SchemaStore store = new SchemaStore();
     final SchemaLog log = SchemaLog.open(kafka, store, json);
     final ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads());
     try {
-      final HttpServer server =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-      server.createContext("/", new RegistryHttpHandler(store, log, json));
+      final InetSocketAddress address =
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+      final HttpServer server;
+      if (access.isPresent()) {
+        final HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(access.get().tls()));
+        server = https;
+      } else {
+        server = HttpServer.create(address, 0);
+      }
+      final HttpContext context =
+          server.createContext("/", new RegistryHttpHandler(store, log, json));
+      access.ifPresent(a -> context.setAuthenticator(new Passwords(a.passwords())));
       server.setExecutor(executor);
       server.start();
-      final LocalSchemaRegistry registry = new LocalSchemaRegistry(server, executor, log);
-      LOG.info("Schema registry ready at {}", registry.url());
+      final LocalSchemaRegistry registry =
+          new LocalSchemaRegistry(server, executor, log, access.isPresent());
+      LOG.info(
+          "Schema registry ready at {}{}",
+          registry.url(),
+          access.isPresent() ? " (HTTPS, basic authentication)" : "");
       return registry;
     } catch (final IOException e) {
       executor.shutdownNow();
@@ -86,9 +133,27 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
   }
 
-  /** Returns the registry's base URL, {@code http://127.0.0.1:PORT}. */
+  /** Returns the registry's base URL, {@code http://127.0.0.1:PORT} or {@code https://...}. */
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (secured ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** HTTP basic authentication against fixed passwords, compared in constant time. */
+  private static final class Passwords extends BasicAuthenticator {
+    private final Map<String, byte[]> passwords;
+
+    Passwords(final Map<String, String> passwords) {
+      super("schema-registry", StandardCharsets.UTF_8);
+      this.passwords = new HashMap<>();
+      passwords.forEach((u, p) -> this.passwords.put(u, p.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public boolean checkCredentials(final String user, final String password) {
+      final byte[] expected = passwords.get(user);
+      return expected != null
+          && MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /** Stops serving HTTP, lets running requests finish and closes the Kafka producer. Idempotent. */

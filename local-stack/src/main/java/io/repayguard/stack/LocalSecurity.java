@@ -3,11 +3,14 @@ package io.repayguard.stack;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,8 +18,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * SASL_SSL for the local broker: a certificate authority and a broker certificate for 127.0.0.1 and
@@ -25,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * passwords. All of it is kept in {@code <data>-security} beside the broker's data (Kafka allows no
  * other directory in its log directory), so a restart on the same data finds it again, with {@code
  * client.properties} for the Java tools ({@code --client-config}) and {@code ca.pem} for other
- * clients.
+ * clients. The local schema registry serves HTTPS with the broker's certificate and asks for the
+ * same users and passwords (HTTP basic authentication); the client files say how to reach it.
  */
 public final class LocalSecurity {
   /** The broker's own user, also the stack's (topics, the registry's log). */
@@ -85,7 +92,7 @@ public final class LocalSecurity {
         }
       }
       final LocalSecurity security = new LocalSecurity(dir, secrets);
-      security.writeClientFiles();
+      security.writeClientFiles(Optional.empty());
       return security;
     } catch (final IOException e) {
       throw new UncheckedIOException("cannot prepare the local broker's security in " + dir, e);
@@ -161,22 +168,78 @@ public final class LocalSecurity {
     return props;
   }
 
-  private void writeClientFiles() throws IOException {
-    writeClient(
-        clientProperties(),
-        USER,
-        "repayguard's commands on the local SASL_SSL broker (a super user)");
-    writeClient(
-        detectorProperties(),
-        DETECTOR_USER,
-        "a detector with only its ACLs (README, Deploying), application id repayguard-detector");
+  /**
+   * The local registry's access: HTTPS with the broker's certificate, and the users' passwords for
+   * HTTP basic authentication.
+   */
+  LocalSchemaRegistry.Access registryAccess() {
+    final String password = secrets.getProperty("store");
+    try (InputStream in = Files.newInputStream(dir.resolve("broker.p12"))) {
+      final KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, password.toCharArray());
+      final KeyManagerFactory factory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(keys, password.toCharArray());
+      final SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(factory.getKeyManagers(), null, null);
+      final Map<String, String> passwords = new HashMap<>();
+      for (final String user : List.of(ADMIN, USER, DETECTOR_USER)) {
+        passwords.put(user, secrets.getProperty(user));
+      }
+      return new LocalSchemaRegistry.Access(tls, passwords);
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot read the broker's key in " + dir, e);
+    } catch (final GeneralSecurityException e) {
+      throw new IllegalStateException(
+          "cannot use the broker's key in " + dir + " for the registry: " + e.getMessage(), e);
+    }
   }
 
-  private void writeClient(final Path file, final String user, final String what)
+  /**
+   * Writes the client files, with the settings for the registry at {@code registryUrl} (HTTPS,
+   * basic authentication as the same user) when given.
+   */
+  void writeClientFiles(final Optional<String> registryUrl) {
+    try {
+      writeClient(
+          clientProperties(),
+          USER,
+          "repayguard's commands on the local SASL_SSL broker (a super user)",
+          registryUrl);
+      writeClient(
+          detectorProperties(),
+          DETECTOR_USER,
+          "a detector with only its ACLs (README, Deploying), application id repayguard-detector",
+          registryUrl);
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot write the client files in " + dir, e);
+    }
+  }
+
+  private void writeClient(
+      final Path file, final String user, final String what, final Optional<String> registryUrl)
       throws IOException {
     final StringBuilder text = new StringBuilder("# " + what + ": --client-config " + file + "\n");
     client(user).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    registryUrl.ifPresent(
+        url -> {
+          text.append("# the local schema registry: HTTPS, basic authentication\n");
+          registryClient(url, user)
+              .forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        });
     Files.writeString(file, text.toString(), UTF_8);
+  }
+
+  /** Confluent's serde keys for the registry at {@code url}, as {@code user}. */
+  private Map<String, String> registryClient(final String url, final String user) {
+    final Map<String, String> props = new LinkedHashMap<>();
+    props.put("schema.registry.url", url);
+    props.put("basic.auth.credentials.source", "USER_INFO");
+    props.put("basic.auth.user.info", user + ":" + secrets.getProperty(user));
+    props.put("schema.registry.ssl.truststore.type", "PKCS12");
+    props.put("schema.registry.ssl.truststore.location", dir.resolve("truststore.p12").toString());
+    props.put("schema.registry.ssl.truststore.password", secrets.getProperty("store"));
+    return props;
   }
 
   /**

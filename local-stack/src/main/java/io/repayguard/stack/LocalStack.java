@@ -46,7 +46,11 @@ public final class LocalStack implements AutoCloseable {
             options.secured());
     try {
       final LocalSchemaRegistry registry =
-          LocalSchemaRegistry.start(options.registryPort(), kafka.clientProperties());
+          LocalSchemaRegistry.start(
+              options.registryPort(),
+              kafka.clientProperties(),
+              kafka.security().map(LocalSecurity::registryAccess));
+      kafka.security().ifPresent(s -> s.writeClientFiles(Optional.of(registry.url())));
       try {
         Topics.createIfMissing(
             kafka.clientProperties(),
@@ -106,7 +110,10 @@ public final class LocalStack implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
-  /** Returns the schema registry's base URL, {@code http://127.0.0.1:PORT}. */
+  /**
+   * Returns the schema registry's base URL, {@code http://127.0.0.1:PORT}, or {@code https://} when
+   * secured.
+   */
   public String schemaRegistryUrl() {
     return registry.url();
   }

@@ -12,14 +12,16 @@ import org.apache.kafka.common.config.ConfigException;
  * registry), {@code auto.register.schemas} (default true), {@code use.latest.version} (default
  * false), {@code basic.auth.credentials.source} ({@code USER_INFO} or {@code URL}, default URL),
  * {@code basic.auth.user.info} ({@code user:password}), {@code specific.avro.reader} (default
- * false: generic records).
+ * false: generic records), and {@code schema.registry.ssl.*} for an HTTPS registry ({@link
+ * RegistryTls}).
  */
 public record AvroSerdeConfig(
     String registryUrl,
     boolean autoRegisterSchemas,
     boolean useLatestVersion,
     Optional<String> userInfo,
-    boolean specificAvroReader) {
+    boolean specificAvroReader,
+    Optional<RegistryTls> tls) {
 
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
@@ -59,7 +61,8 @@ public record AvroSerdeConfig(
         bool(configs, AUTO_REGISTER_SCHEMAS, true),
         bool(configs, USE_LATEST_VERSION, false),
         userInfo,
-        bool(configs, SPECIFIC_AVRO_READER, false));
+        bool(configs, SPECIFIC_AVRO_READER, false),
+        RegistryTls.from(configs));
   }
 
   /** A client for the configured registry: in-process for {@code mock://}, HTTP otherwise. */
@@ -67,7 +70,7 @@ public record AvroSerdeConfig(
     if (registryUrl.startsWith(MOCK_SCHEME)) {
       return MockSchemaRegistry.forScope(registryUrl.substring(MOCK_SCHEME.length()));
     }
-    return new HttpSchemaRegistryClient(registryUrl, userInfo);
+    return new HttpSchemaRegistryClient(registryUrl, userInfo, tls.map(RegistryTls::sslContext));
   }
 
   private static String string(final Map<String, ?> configs, final String key, final String dflt) {

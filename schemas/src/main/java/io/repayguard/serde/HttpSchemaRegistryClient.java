@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 
 /**
@@ -42,11 +44,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
    * basic-auth credentials.
    */
   public HttpSchemaRegistryClient(final String urls, final Optional<String> userInfo) {
+    this(urls, userInfo, Optional.empty());
+  }
+
+  /** As {@link #HttpSchemaRegistryClient(String, Optional)}, over HTTPS with {@code tls}. */
+  public HttpSchemaRegistryClient(
+      final String urls, final Optional<String> userInfo, final Optional<SSLContext> tls) {
     this.baseUris = parseUrls(urls);
     this.authorization =
         userInfo.map(
             u -> "Basic " + Base64.getEncoder().encodeToString(u.getBytes(StandardCharsets.UTF_8)));
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    final HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+    tls.ifPresent(http::sslContext);
+    this.http = http.build();
   }
 
   private static List<URI> parseUrls(final String urls) {
@@ -146,6 +156,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     for (final URI base : baseUris) {
       try {
         return sendTo(base, method, path, body);
+      } catch (final SSLException e) {
+        unreachable =
+            new SchemaRegistryException(
+                "schema registry at "
+                    + base
+                    + ": TLS failed ("
+                    + e.getMessage()
+                    + "); schema.registry.ssl.truststore.* must name a store that trusts its"
+                    + " certificate",
+                e);
       } catch (final IOException e) {
         unreachable =
             new SchemaRegistryException(
@@ -182,6 +202,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+    if (response.statusCode() == 401 || response.statusCode() == 403) {
+      throw new SchemaRegistryException(
+          response.statusCode(),
+          "schema registry at "
+              + base
+              + (response.statusCode() == 401
+                  ? " asks for credentials it accepts (HTTP 401): set"
+                      + " basic.auth.credentials.source=USER_INFO and basic.auth.user.info="
+                      + "user:password"
+                  : " refused this user " + method + " " + path + " (HTTP 403)"));
     }
     final JsonNode answer = parse(response.body());
     if (response.statusCode() / 100 != 2) {

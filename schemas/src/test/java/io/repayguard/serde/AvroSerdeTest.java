@@ -238,7 +238,12 @@ class AvroSerdeTest {
     assertThat(parsed)
         .isEqualTo(
             new AvroSerdeConfig(
-                "http://r:8081", false, true, java.util.Optional.of("me:secret"), false));
+                "http://r:8081",
+                false,
+                true,
+                java.util.Optional.of("me:secret"),
+                false,
+                java.util.Optional.empty()));
   }
 
   private <T extends SpecificRecord> SpecificAvroSerde<T> serde(final Schema schema) {
