@@ -117,14 +117,30 @@ final class DemoCommand implements Callable<Integer> {
               + "free one (default ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(
+      names = "--security",
+      defaultValue = "plaintext",
+      description =
+          "plaintext, or sasl_ssl: the stack as stack --security sasl_ssl makes it, every client"
+              + " of the demo on SASL_SSL and the registry on HTTPS with basic authentication"
+              + " (default ${DEFAULT-VALUE}).")
+  StackCommand.Security security;
+
   @Override
   public Integer call() throws Exception {
     final var options = simulation.simulator(Instant.now());
     final var run = simulation.run(duration, SimTopics.defaults());
     final long started = jvmStartNanos();
-    final LocalStack stack = StackCommand.start(kafkaPort, registryPort, 6, null);
+    final LocalStack stack =
+        StackCommand.start(
+            kafkaPort, registryPort, 6, null, security == StackCommand.Security.sasl_ssl);
+    final Map<String, String> secured =
+        stack
+            .security()
+            .map(s -> ConnectionOptions.readProperties(s.clientProperties()))
+            .orElse(Map.of());
     final ClientSettings client =
-        new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), Map.of());
+        new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), secured);
     final Simulation sim = new Simulation(client, parent.out()).withoutProgress();
     final DetectionLatency latency = new DetectionLatency(LATENCY_MEMORY);
     sim.onSent(
@@ -179,6 +195,10 @@ final class DemoCommand implements Callable<Integer> {
                   + stack.bootstrapServers()
                   + " schema-registry="
                   + stack.schemaRegistryUrl()
+                  + stack
+                      .security()
+                      .map(x -> " (SASL_SSL, client config " + x.clientProperties() + ")")
+                      .orElse("")
                   + ", detector "
                   + APPLICATION_ID
                   + " running (dashboard at "
