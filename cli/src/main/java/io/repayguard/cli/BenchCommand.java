@@ -152,6 +152,7 @@ final class BenchCommand implements Callable<Integer> {
    * @param inputsRead seconds from start until every input record was committed as read
    * @param done seconds from start until its internal topics were read to their ends too
    * @param allocatedBytes heap bytes its stream threads allocated
+   * @param cpuNanos CPU time its stream threads used
    * @param heapUsedBytes heap in use when it had caught up, broker and registry included
    * @param rssBytes the whole process's resident set then
    */
@@ -160,6 +161,7 @@ final class BenchCommand implements Callable<Integer> {
       double inputsRead,
       double done,
       long allocatedBytes,
+      long cpuNanos,
       long heapUsedBytes,
       OptionalLong rssBytes) {
     double inputsReadRate() {
@@ -588,6 +590,7 @@ final class BenchCommand implements Callable<Integer> {
               inputsDoneAt,
               elapsed,
               allocations.allocatedBytes(),
+              allocations.cpuNanos(),
               ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
               rssBytes());
         }
@@ -624,11 +627,12 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(
           Locale.ROOT,
           "bench:     heap used %d MiB, process RSS %s (both with the "
-              + "in-process broker and registry), stream threads allocated %.0f bytes per input "
-              + "record%n",
+              + "in-process broker and registry), stream threads allocated %.0f bytes and used"
+              + " %.0f microseconds of CPU per input record%n",
           m.heapUsedBytes() / MIB,
           m.rssBytes().isPresent() ? m.rssBytes().getAsLong() / MIB + " MiB" : "unknown",
-          (double) m.allocatedBytes() / m.inputs());
+          (double) m.allocatedBytes() / m.inputs(),
+          m.cpuNanos() / 1e3 / m.inputs());
     }
 
     /**
