@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.repayguard.serde.AvroDeserializer;
+import io.repayguard.serde.SchemaRegistryException;
+import io.repayguard.serde.UnknownSchemaIdException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +28,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * kafka-avro-console-consumer.
  *
  * <p>Values in Confluent's wire format are decoded with the writer's schema from the registry;
- * anything else is printed as base64 under {@code valueBase64}. Headers are printed when present.
+ * anything else (not that format, an id the registry does not know, bytes the schema does not read)
+ * is printed as base64 under {@code valueBase64}. A registry that cannot be reached or refuses the
+ * client stops the tail with its error: no value would decode. Headers are printed when present.
  */
 public final class Tail {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +107,11 @@ public final class Tail {
     } else {
       try {
         line.set("value", toJson(values.deserialize(record.topic(), record.value())));
+      } catch (final UnknownSchemaIdException e) {
+        line.put("valueBase64", Base64.getEncoder().encodeToString(record.value()));
+      } catch (final SchemaRegistryException e) {
+        // the registry is unreachable or refuses us: no record would decode, say so once
+        throw e;
       } catch (final RuntimeException e) {
         line.put("valueBase64", Base64.getEncoder().encodeToString(record.value()));
       }
