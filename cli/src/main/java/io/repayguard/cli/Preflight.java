@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /** Checks that Kafka answers before a command starts, so an unreachable broker is one line. */
 final class Preflight {
@@ -28,7 +29,11 @@ final class Preflight {
                 + settings.bootstrapServers()
                 + " refused to authenticate this client: "
                 + refused.getMessage()
-                + " (check --client-config)",
+                + (refused instanceof SslAuthenticationException
+                    ? " (the TLS handshake failed: a listener that asks for client certificates"
+                        + " wants ssl.keystore.*, and the broker's certificate must be in"
+                        + " ssl.truststore.*; check --client-config)"
+                    : " (check --client-config)"),
             e);
       }
       throw unreachable(settings, e);

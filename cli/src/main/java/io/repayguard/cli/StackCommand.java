@@ -59,8 +59,10 @@ final class StackCommand implements Callable<Integer> {
       defaultValue = "plaintext",
       description =
           "plaintext, or sasl_ssl: clients authenticate with SCRAM-SHA-512 over TLS (certificates "
-              + "made at the first start); writes client.properties (for --client-config) and "
-              + "ca.pem next to the data and prints their paths (default ${DEFAULT-VALUE}).")
+              + "made at the first start), or with a client certificate on a second listener "
+              + "(mTLS, the next port); the registry serves HTTPS with basic authentication; "
+              + "writes client.properties and mtls.properties (for --client-config) and ca.pem "
+              + "next to the data and prints their paths (default ${DEFAULT-VALUE}).")
   Security security;
 
   @Option(
@@ -104,6 +106,16 @@ final class StackCommand implements Callable<Integer> {
                   .println("security=SASL_SSL (SCRAM-SHA-512, user " + LocalSecurity.USER + ")");
               parent.out().println("client-config=" + s.clientProperties());
               parent.out().println("ca=" + s.caPem());
+              parent
+                  .out()
+                  .println(
+                      "mtls="
+                          + stack.mtlsBootstrapServers().orElseThrow()
+                          + " (TLS with client certificates, user "
+                          + LocalSecurity.USER
+                          + ": --client-config "
+                          + s.mtlsClientProperties()
+                          + ")");
               parent
                   .out()
                   .println(

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client.properties} it writes; a detector works with only its ACLs ({@link
  * io.repayguard.detector.DetectorAcls}) and is refused anything else; a wrong password is one line
  * and exit 1. The stack's registry serves HTTPS with basic authentication, trusted through the
- * client file's PKCS12 store or {@code ca.pem}.
+ * client file's PKCS12 store or {@code ca.pem}. The mTLS listener serves a client whose certificate
+ * the CA signed and refuses one without.
  */
 @Tag("integration")
 class SecuredStackTest {
@@ -145,11 +146,41 @@ class SecuredStackTest {
               "--exit-after-idle",
               "3s");
 
-      // Then: the scenario's alert, read over SASL_SSL
+      // and read again with a client certificate on the mTLS listener, whose file names it
+      final Run certified =
+          RepayGuardCliTest.run(
+              Map.of(),
+              "tail",
+              "repayment-alerts",
+              "--from-beginning",
+              "--exit-after-idle",
+              "3s",
+              "--client-config",
+              security.mtlsClientProperties().toString());
+
+      // Then: the scenario's alert, read over SASL_SSL and over mTLS
       assertThat(published.exitCode()).as(published.err()).isZero();
       assertThat(tailed.exitCode()).as(tailed.err()).isZero();
       assertThat(tailed.out()).contains("\"planId\":\"p2\"", "\"rule\":\"NO_BORROWING\"");
+      assertThat(certified.exitCode()).as(certified.err()).isZero();
+      assertThat(certified.out()).contains("\"planId\":\"p2\"", "\"rule\":\"NO_BORROWING\"");
     }
+
+    // and the mTLS listener refuses a client without a certificate, in one line
+    final Path noCertificate = dir.resolve("no-certificate.properties");
+    Files.writeString(
+        noCertificate,
+        Files.readString(security.mtlsClientProperties())
+            .replaceAll("(?m)^ssl\\.(keystore|key)\\..*$", ""));
+    final Run anonymousTls =
+        RepayGuardCliTest.run(
+            Map.of(), "tail", "repayment-alerts", "--client-config", noCertificate.toString());
+    assertThat(anonymousTls.exitCode()).isEqualTo(1);
+    assertThat(anonymousTls.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("repayguard: error: Kafka at " + stack.mtlsBootstrapServers().orElseThrow())
+        .contains("ssl.keystore.*");
 
     // and a wrong password is refused in one line, exit 1
     final Path wrong = dir.resolve("wrong.properties");

@@ -55,11 +55,19 @@ public final class LocalKafka implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String SECURED_LISTENER = "SASL_SSL";
+
+  /** The secured broker's second client listener: TLS with client certificates (mTLS). */
+  private static final String MTLS_LISTENER = "MTLS";
+
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String META_PROPERTIES = "meta.properties";
 
   private final KafkaRaftServer server;
   private final int port;
+
+  /** The mTLS listener's port on a secured broker; 0 otherwise. */
+  private final int mtlsPort;
+
   private final Path dataDir;
   private final boolean deleteDataOnClose;
   private boolean closed;
@@ -69,12 +77,14 @@ public final class LocalKafka implements AutoCloseable {
   private LocalKafka(
       final KafkaRaftServer server,
       final int port,
+      final int mtlsPort,
       final Path dataDir,
       final boolean deleteDataOnClose,
       final LocalSecurity security) {
     this.security = security;
     this.server = server;
     this.port = port;
+    this.mtlsPort = mtlsPort;
     this.dataDir = dataDir;
     this.deleteDataOnClose = deleteDataOnClose;
   }
@@ -103,7 +113,8 @@ public final class LocalKafka implements AutoCloseable {
 
   /**
    * Like {@link #start(int, Path, Map)}; {@code secured} serves clients on a SASL_SSL listener
-   * (SCRAM-SHA-512, see {@link LocalSecurity}) instead of PLAINTEXT.
+   * (SCRAM-SHA-512, see {@link LocalSecurity}) instead of PLAINTEXT, and on a second one, TLS with
+   * client certificates (mTLS), on the next port ({@code port + 1}, or a free one for port 0).
    */
   public static LocalKafka start(
       final int port,
@@ -113,6 +124,15 @@ public final class LocalKafka implements AutoCloseable {
     final long startNanos = System.nanoTime();
     final int brokerPort = FreePorts.orFree(port);
     final int controllerPort = controllerPortOtherThan(brokerPort);
+    final int mtlsPort =
+        !secured
+            ? 0
+            : port == 0
+                ? FreePorts.pick(3).stream()
+                    .filter(p -> p != brokerPort && p != controllerPort)
+                    .findFirst()
+                    .orElseThrow()
+                : port + 1;
     final boolean temporary = dataDirOrNull == null;
     final Path dir =
         temporary ? createTempDir() : createDirectories(dataDirOrNull.toAbsolutePath());
@@ -130,7 +150,7 @@ public final class LocalKafka implements AutoCloseable {
       }
       security = secured ? LocalSecurity.prepare(dir) : null;
       final Map<String, Object> props =
-          brokerConfig(brokerPort, controllerPort, dir, brokerOverrides, security);
+          brokerConfig(brokerPort, controllerPort, mtlsPort, dir, brokerOverrides, security);
       formatIfNeeded(dir, security);
       server = startServer(new KafkaConfig(props, false));
     } catch (final RuntimeException e) {
@@ -148,7 +168,10 @@ public final class LocalKafka implements AutoCloseable {
         brokerPort,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         dir);
-    return new LocalKafka(server, brokerPort, dir, temporary, security);
+    if (security != null) {
+      security.writeClientFiles(HOST + ":" + brokerPort, HOST + ":" + mtlsPort, Optional.empty());
+    }
+    return new LocalKafka(server, brokerPort, mtlsPort, dir, temporary, security);
   }
 
   /**
@@ -172,6 +195,11 @@ public final class LocalKafka implements AutoCloseable {
   /** Returns the address clients bootstrap from, {@code 127.0.0.1:PORT}. */
   public String bootstrapServers() {
     return HOST + ":" + port;
+  }
+
+  /** The address of the mTLS listener of a secured broker. */
+  public Optional<String> mtlsBootstrapServers() {
+    return security == null ? Optional.empty() : Optional.of(HOST + ":" + mtlsPort);
   }
 
   /**
@@ -198,10 +226,12 @@ public final class LocalKafka implements AutoCloseable {
   private static Map<String, Object> brokerConfig(
       final int brokerPort,
       final int controllerPort,
+      final int mtlsPort,
       final Path dir,
       final Map<String, String> overrides,
       final LocalSecurity security) {
     final String brokerListener = security == null ? BROKER_LISTENER : SECURED_LISTENER;
+    final String mtls = security == null ? "" : "," + MTLS_LISTENER + "://" + HOST + ":" + mtlsPort;
     final Map<String, Object> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
@@ -219,14 +249,21 @@ public final class LocalKafka implements AutoCloseable {
             + "://"
             + HOST
             + ":"
-            + controllerPort);
-    props.put("advertised.listeners", brokerListener + "://" + HOST + ":" + brokerPort);
+            + controllerPort
+            + mtls);
+    props.put("advertised.listeners", brokerListener + "://" + HOST + ":" + brokerPort + mtls);
     props.put(
         "listener.security.protocol.map",
-        brokerListener + ":" + brokerListener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        brokerListener
+            + ":"
+            + brokerListener
+            + ","
+            + CONTROLLER_LISTENER
+            + ":PLAINTEXT"
+            + (security == null ? "" : "," + MTLS_LISTENER + ":SSL"));
     props.put("inter.broker.listener.name", brokerListener);
     if (security != null) {
-      props.putAll(security.brokerProperties(brokerListener));
+      props.putAll(security.brokerProperties(brokerListener, MTLS_LISTENER));
     }
     props.put("log.dirs", dir.toString());
     props.put("metadata.log.dir", dir.toString());

@@ -32,7 +32,10 @@ import javax.net.ssl.SSLContext;
  * other directory in its log directory), so a restart on the same data finds it again, with {@code
  * client.properties} for the Java tools ({@code --client-config}) and {@code ca.pem} for other
  * clients. The local schema registry serves HTTPS with the broker's certificate and asks for the
- * same users and passwords (HTTP basic authentication); the client files say how to reach it.
+ * same users and passwords (HTTP basic authentication); the client files say how to reach it. A
+ * second listener takes client certificates instead of passwords (mTLS): the CA signs one for each
+ * of {@value #USER} and {@value #DETECTOR_USER}, whose {@code CN} is the principal's name, and
+ * {@code mtls.properties} uses it.
  */
 public final class LocalSecurity {
   /** The broker's own user, also the stack's (topics, the registry's log). */
@@ -91,9 +94,13 @@ public final class LocalSecurity {
           secrets.store(out, "passwords of the local broker's stores and users");
         }
       }
-      final LocalSecurity security = new LocalSecurity(dir, secrets);
-      security.writeClientFiles(Optional.empty());
-      return security;
+      for (final String user : List.of(USER, DETECTOR_USER)) {
+        // data made before client certificates existed gets them now
+        if (!Files.exists(dir.resolve(user + ".p12"))) {
+          makeClientCertificate(dir, secrets.getProperty("store"), user);
+        }
+      }
+      return new LocalSecurity(dir, secrets);
     } catch (final IOException e) {
       throw new UncheckedIOException("cannot prepare the local broker's security in " + dir, e);
     }
@@ -109,10 +116,22 @@ public final class LocalSecurity {
     return dir.resolve("ca.pem");
   }
 
-  /** The broker's listener settings for a SASL_SSL listener named {@code listener}. */
-  Map<String, String> brokerProperties(final String listener) {
+  /** Where the Java tools' client properties for the mTLS listener are (client certificates). */
+  public Path mtlsClientProperties() {
+    return dir.resolve("mtls.properties");
+  }
+
+  /**
+   * The broker's listener settings for a SASL_SSL listener named {@code listener} and an SSL one
+   * named {@code mtlsListener} that asks every client for a certificate the CA signed; a
+   * certificate's {@code CN} is its principal's name, so ACLs and super users are the same users on
+   * both.
+   */
+  Map<String, String> brokerProperties(final String listener, final String mtlsListener) {
     final String prefix = "listener.name." + listener.toLowerCase() + ".";
     final Map<String, String> props = new LinkedHashMap<>();
+    props.put("listener.name." + mtlsListener.toLowerCase() + ".ssl.client.auth", "required");
+    props.put("ssl.principal.mapping.rules", "RULE:^CN=([^,]+)$/$1/,DEFAULT");
     props.put("sasl.enabled.mechanisms", MECHANISM);
     props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
     props.put(
@@ -196,31 +215,72 @@ public final class LocalSecurity {
   }
 
   /**
-   * Writes the client files, with the settings for the registry at {@code registryUrl} (HTTPS,
-   * basic authentication as the same user) when given.
+   * Writes the client files: SASL_SSL ones for the broker at {@code bootstrap}, mTLS ones for its
+   * listener at {@code mtlsBootstrap}, with the settings for the registry at {@code registryUrl}
+   * (HTTPS, basic authentication as the same user) when given.
    */
-  void writeClientFiles(final Optional<String> registryUrl) {
+  void writeClientFiles(
+      final String bootstrap, final String mtlsBootstrap, final Optional<String> registryUrl) {
+    final String commands = "repayguard's commands (a super user)";
+    final String detector =
+        "a detector with only its ACLs (README, Deploying), application id repayguard-detector";
     try {
       writeClient(
           clientProperties(),
-          USER,
-          "repayguard's commands on the local SASL_SSL broker (a super user)",
-          registryUrl);
+          commands + " on SASL_SSL",
+          bootstrap,
+          client(USER),
+          registryUrl,
+          USER);
       writeClient(
           detectorProperties(),
-          DETECTOR_USER,
-          "a detector with only its ACLs (README, Deploying), application id repayguard-detector",
-          registryUrl);
+          detector + ", on SASL_SSL",
+          bootstrap,
+          client(DETECTOR_USER),
+          registryUrl,
+          DETECTOR_USER);
+      writeClient(
+          mtlsClientProperties(),
+          commands + " with a client certificate (mTLS)",
+          mtlsBootstrap,
+          certificateClient(USER),
+          registryUrl,
+          USER);
+      writeClient(
+          dir.resolve("detector-mtls.properties"),
+          detector + ", with a client certificate (mTLS)",
+          mtlsBootstrap,
+          certificateClient(DETECTOR_USER),
+          registryUrl,
+          DETECTOR_USER);
     } catch (final IOException e) {
       throw new UncheckedIOException("cannot write the client files in " + dir, e);
     }
   }
 
+  /** Client settings of {@code user} on the mTLS listener: its certificate, no password. */
+  private Map<String, String> certificateClient(final String user) {
+    final Map<String, String> props = new LinkedHashMap<>();
+    props.put("security.protocol", "SSL");
+    props.put("ssl.keystore.type", "PKCS12");
+    props.put("ssl.keystore.location", dir.resolve(user + ".p12").toString());
+    props.put("ssl.keystore.password", secrets.getProperty("store"));
+    props.put("ssl.key.password", secrets.getProperty("store"));
+    props.putAll(trust());
+    return props;
+  }
+
   private void writeClient(
-      final Path file, final String user, final String what, final Optional<String> registryUrl)
+      final Path file,
+      final String what,
+      final String bootstrap,
+      final Map<String, String> kafka,
+      final Optional<String> registryUrl,
+      final String user)
       throws IOException {
     final StringBuilder text = new StringBuilder("# " + what + ": --client-config " + file + "\n");
-    client(user).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    text.append("bootstrap.servers=").append(bootstrap).append('\n');
+    kafka.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
     registryUrl.ifPresent(
         url -> {
           text.append("# the local schema registry: HTTPS, basic authentication\n");
@@ -243,37 +303,25 @@ public final class LocalSecurity {
   }
 
   /**
+   * A key for {@code user}, in {@code <user>.p12} with the certificate the CA signed for {@code
+   * CN=<user>} and the CA's own, for the mTLS listener.
+   */
+  private static void makeClientCertificate(
+      final Path dir, final String password, final String user) {
+    signedKey(dir, password, user, "CN=" + user);
+  }
+
+  /**
    * A CA, a broker key signed by it for 127.0.0.1 and localhost (in {@code broker.p12}, with the
    * chain), the CA's certificate as PEM and in {@code truststore.p12}; every store PKCS12 with
    * {@code password}.
    */
   private static void makeCertificates(final Path dir, final String password) {
     final String ca = dir.resolve("ca.p12").toString();
-    final String broker = dir.resolve("broker.p12").toString();
     final String caPem = dir.resolve("ca.pem").toString();
-    final String csr = dir.resolve("broker.csr").toString();
-    final String brokerPem = dir.resolve("broker.pem").toString();
     newKey(ca, password, "ca", "CN=repayguard local CA", "-ext", "bc:c");
     keytool(ca, password, "-exportcert", "-rfc", "-alias", "ca", "-file", caPem);
-    newKey(broker, password, "broker", "CN=localhost");
-    keytool(broker, password, "-certreq", "-alias", "broker", "-file", csr);
-    keytool(
-        ca,
-        password,
-        "-gencert",
-        "-alias",
-        "ca",
-        "-rfc",
-        "-infile",
-        csr,
-        "-outfile",
-        brokerPem,
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity",
-        VALIDITY_DAYS);
-    keytool(broker, password, "-importcert", "-noprompt", "-alias", "ca", "-file", caPem);
-    keytool(broker, password, "-importcert", "-alias", "broker", "-file", brokerPem);
+    signedKey(dir, password, "broker", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost");
     keytool(
         dir.resolve("truststore.p12").toString(),
         password,
@@ -285,6 +333,39 @@ public final class LocalSecurity {
         "PKCS12",
         "-file",
         caPem);
+  }
+
+  /**
+   * A new key in {@code <alias>.p12} whose certificate for {@code dname} the CA (in {@code ca.p12},
+   * its certificate in {@code ca.pem}) signs with {@code extensions}; the store holds the chain.
+   */
+  private static void signedKey(
+      final Path dir,
+      final String password,
+      final String alias,
+      final String dname,
+      final String... extensions) {
+    final String store = dir.resolve(alias + ".p12").toString();
+    final String csr = dir.resolve(alias + ".csr").toString();
+    final String signed = dir.resolve(alias + ".pem").toString();
+    newKey(store, password, alias, dname);
+    keytool(store, password, "-certreq", "-alias", alias, "-file", csr);
+    final List<String> sign =
+        new ArrayList<>(
+            List.of("-gencert", "-alias", "ca", "-rfc", "-infile", csr, "-outfile", signed));
+    sign.addAll(List.of(extensions));
+    sign.addAll(List.of("-validity", VALIDITY_DAYS));
+    keytool(dir.resolve("ca.p12").toString(), password, sign.toArray(String[]::new));
+    keytool(
+        store,
+        password,
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        dir.resolve("ca.pem").toString());
+    keytool(store, password, "-importcert", "-alias", alias, "-file", signed);
   }
 
   /** A new EC key pair with a self-signed certificate in {@code store}. */

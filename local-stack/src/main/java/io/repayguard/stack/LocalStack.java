@@ -50,7 +50,14 @@ public final class LocalStack implements AutoCloseable {
               options.registryPort(),
               kafka.clientProperties(),
               kafka.security().map(LocalSecurity::registryAccess));
-      kafka.security().ifPresent(s -> s.writeClientFiles(Optional.of(registry.url())));
+      kafka
+          .security()
+          .ifPresent(
+              s ->
+                  s.writeClientFiles(
+                      kafka.bootstrapServers(),
+                      kafka.mtlsBootstrapServers().orElseThrow(),
+                      Optional.of(registry.url())));
       try {
         Topics.createIfMissing(
             kafka.clientProperties(),
@@ -98,6 +105,11 @@ public final class LocalStack implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating ACLs", e);
     }
+  }
+
+  /** The address of a secured stack's mTLS listener (client certificates). */
+  public Optional<String> mtlsBootstrapServers() {
+    return kafka.mtlsBootstrapServers();
   }
 
   /** The security of a stack started secured; empty for a PLAINTEXT one. */
