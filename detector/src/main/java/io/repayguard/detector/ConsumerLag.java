@@ -77,6 +77,16 @@ public final class ConsumerLag implements InputLag {
     return measured;
   }
 
+  @Override
+  public String describe(final String topic, final int partition) {
+    final List<Object> values = new ArrayList<>();
+    for (final Metric metric :
+        index().getOrDefault(new TopicPartition(topic, partition), List.of())) {
+      values.add(metric.metricValue());
+    }
+    return values.isEmpty() ? "no records-lag metric" : "records-lag " + values;
+  }
+
   private synchronized Map<TopicPartition, List<Metric>> index() {
     final long now = wallClock.getAsLong();
     if (!indexed || now - indexedAtMs >= REINDEX_MS) {

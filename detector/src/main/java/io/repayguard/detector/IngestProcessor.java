@@ -13,6 +13,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first stage for one input partition: decodes and checks each record, dead-letters what breaks
@@ -33,6 +35,11 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 abstract class IngestProcessor<T extends SpecificRecord>
     implements Processor<byte[], byte[], Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
+
+  /** A quiet partition not at its end offset for this long is logged: detector time waits. */
+  private static final long STUCK_MS = 10_000;
+
   /** How often, by the wall clock, stages scan their stores for state past its horizon. */
   static final Duration RETENTION_SCAN_INTERVAL = Duration.ofHours(1);
 
@@ -54,6 +61,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
   private long toldOffset = -1;
   private boolean idle;
   private long lastArrivalWallMs;
+
+  /** Whether this quiet spell was already logged as not at the end offset. */
+  private boolean warnedNotAtEnd;
 
   IngestProcessor(
       final String topic,
@@ -87,6 +97,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
     this.toldMaxEventTime = Clocks.UNKNOWN;
     this.toldOffset = -1;
     this.idle = false;
+    this.warnedNotAtEnd = false;
     this.lastArrivalWallMs = context.currentSystemTimeMs();
     context.schedule(watermarkInterval, PunctuationType.WALL_CLOCK_TIME, this::tellClockIfMoved);
   }
@@ -122,6 +133,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
       return;
     }
     lastArrivalWallMs = context.currentSystemTimeMs();
+    warnedNotAtEnd = false;
     maxEventTime = Math.max(maxEventTime, eventTime(value));
     if (idle) {
       idle = false;
@@ -162,6 +174,16 @@ abstract class IngestProcessor<T extends SpecificRecord>
   }
 
   private void tellClockIfMoved(final long wallNow) {
+    final long quiet = wallNow - lastArrivalWallMs;
+    if (!idle && !warnedNotAtEnd && quiet >= Math.max(STUCK_MS, 10 * idleTimeout.toMillis())) {
+      warnedNotAtEnd = true;
+      LOG.warn(
+          "{}: nothing read for {} s, but the consumer does not report it read to its end offset"
+              + " ({}); detector time waits for this partition",
+          source,
+          quiet / 1000,
+          inputLag.describe(topic, context.taskId().partition()));
+    }
     if (!idle
         && wallNow - lastArrivalWallMs >= idleTimeout.toMillis()
         && inputLag.atEnd(topic, context.taskId().partition())) {

@@ -15,4 +15,9 @@ public interface InputLag {
 
   /** True when the partition is known to be read to its end offset. */
   boolean atEnd(String topic, int partition);
+
+  /** What this lag source knows of the partition, for a log line. */
+  default String describe(final String topic, final int partition) {
+    return atEnd(topic, partition) ? "at its end" : "not known to be at its end";
+  }
 }
