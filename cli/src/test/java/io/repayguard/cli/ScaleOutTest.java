@@ -74,7 +74,7 @@ class ScaleOutTest {
         TimeUnit.SECONDS.sleep(6);
       }
       world.get(5, TimeUnit.MINUTES);
-      harness.barrier(id);
+      harness.awaitTheGroundTruth(sim, topics, id);
     }
 
     // Then
