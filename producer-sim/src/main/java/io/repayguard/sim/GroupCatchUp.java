@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -101,8 +103,8 @@ public final class GroupCatchUp implements AutoCloseable {
       throws InterruptedException {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      final ConsumerGroupDescription group = description();
-      if (group.groupState() == GroupState.STABLE && !group.members().isEmpty()) {
+      final ConsumerGroupDescription group = description().orElse(null);
+      if (group != null && group.groupState() == GroupState.STABLE && !group.members().isEmpty()) {
         final Map<String, Set<TopicPartition>> assignment = new HashMap<>();
         for (final MemberDescription member : group.members()) {
           assignment.put(member.consumerId(), member.assignment().topicPartitions());
@@ -116,7 +118,7 @@ public final class GroupCatchUp implements AutoCloseable {
                 + " has no stable member within "
                 + timeout
                 + " ("
-                + group.groupState()
+                + (group == null ? "no such group" : group.groupState())
                 + "; is the detector running with application id "
                 + this.group
                 + "?)");
@@ -125,14 +127,22 @@ public final class GroupCatchUp implements AutoCloseable {
     }
   }
 
-  private ConsumerGroupDescription description() throws InterruptedException {
+  /** The group as the broker describes it; empty while no member has joined it yet. */
+  private Optional<ConsumerGroupDescription> description() throws InterruptedException {
     try {
-      return admin
-          .describeConsumerGroups(List.of(group))
-          .describedGroups()
-          .get(group)
-          .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (final ExecutionException | TimeoutException e) {
+      return Optional.of(
+          admin
+              .describeConsumerGroups(List.of(group))
+              .describedGroups()
+              .get(group)
+              .get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    } catch (final ExecutionException e) {
+      if (e.getCause() instanceof GroupIdNotFoundException) {
+        return Optional.empty();
+      }
+      throw new IllegalStateException(
+          "cannot describe consumer group " + group + ": " + e.getMessage(), e);
+    } catch (final TimeoutException e) {
       throw new IllegalStateException(
           "cannot describe consumer group " + group + ": " + e.getMessage(), e);
     }
@@ -196,7 +206,8 @@ public final class GroupCatchUp implements AutoCloseable {
 
   private Collection<TopicPartition> assigned() throws InterruptedException {
     final Set<TopicPartition> partitions = new HashSet<>();
-    for (final MemberDescription member : description().members()) {
+    for (final MemberDescription member :
+        description().map(ConsumerGroupDescription::members).orElse(List.of())) {
       partitions.addAll(member.assignment().topicPartitions());
     }
     return partitions;
