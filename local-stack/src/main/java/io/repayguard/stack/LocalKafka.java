@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>The node is Kafka's own {@code kafka.server.KafkaRaftServer}, the class behind {@code
  * kafka-server-start.sh}. Before the first start its storage is formatted with {@link Formatter},
  * like {@code kafka-storage.sh format}; the quorum is static ({@code controller.quorum.voters},
- * {@code kraft.version=0}), so a persistent data directory can be restarted with other ports. Both
- * listeners bind 127.0.0.1 only: {@code PLAINTEXT} for clients and {@code CONTROLLER}, on a second
- * free port, for the quorum.
+ * {@code kraft.version=0}), so a persistent data directory can be restarted with other ports. Every
+ * listener binds 127.0.0.1 only: {@code PLAINTEXT} for clients (or, secured, {@code SASL_SSL} and
+ * {@code MTLS}) and {@code CONTROLLER}, on a free port of its own, for the quorum.
  *
  * <p>The configuration makes transactions and {@code exactly_once_v2} Kafka Streams work on one
  * node (every internal topic with replication factor 1 and min ISR 1), disables topic
@@ -168,10 +168,16 @@ public final class LocalKafka implements AutoCloseable {
         brokerPort,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         dir);
+    final LocalKafka kafka = new LocalKafka(server, brokerPort, mtlsPort, dir, temporary, security);
     if (security != null) {
-      security.writeClientFiles(HOST + ":" + brokerPort, HOST + ":" + mtlsPort, Optional.empty());
+      try {
+        security.writeClientFiles(HOST + ":" + brokerPort, HOST + ":" + mtlsPort, Optional.empty());
+      } catch (final RuntimeException e) {
+        kafka.close();
+        throw e;
+      }
     }
-    return new LocalKafka(server, brokerPort, mtlsPort, dir, temporary, security);
+    return kafka;
   }
 
   /**
