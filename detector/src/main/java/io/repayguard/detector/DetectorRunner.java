@@ -59,9 +59,14 @@ public final class DetectorRunner implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private DetectorRunner(final KafkaStreams streams, final DetectorConfig config) {
+  /** Looks up committed offsets for {@link ConsumerLag}; closed with the detector. */
+  private final Admin lagAdmin;
+
+  private DetectorRunner(
+      final KafkaStreams streams, final DetectorConfig config, final Admin lagAdmin) {
     this.streams = streams;
     this.config = config;
+    this.lagAdmin = lagAdmin;
   }
 
   /**
@@ -79,8 +84,12 @@ public final class DetectorRunner implements AutoCloseable {
     LOG.info("Starting detector {} with {}", settings.applicationId(), config);
     LOG.debug("Detector topology (also: ./repayguard detect --describe)\n{}", topology.describe());
     final KafkaStreams streams = new KafkaStreams(topology, detectorProperties(settings));
-    inputLag.attach(streams);
-    final DetectorRunner runner = new DetectorRunner(streams, config);
+    final Map<String, Object> adminProps = new HashMap<>(settings.clientProperties());
+    adminProps.putIfAbsent("request.timeout.ms", (int) CALL_TIMEOUT.toMillis());
+    adminProps.putIfAbsent("default.api.timeout.ms", (int) CALL_TIMEOUT.toMillis());
+    final Admin lagAdmin = Admin.create(adminProps);
+    inputLag.attach(streams, lagAdmin, settings.applicationId());
+    final DetectorRunner runner = new DetectorRunner(streams, config, lagAdmin);
     streams.setUncaughtExceptionHandler(runner::onUncaught);
     streams.setStateListener(
         (now, before) -> {
@@ -135,7 +144,11 @@ public final class DetectorRunner implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    try {
+      streams.close(Duration.ofSeconds(30));
+    } finally {
+      lagAdmin.close(Duration.ofSeconds(5));
+    }
   }
 
   private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(

@@ -2,13 +2,20 @@ package io.repayguard.detector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-/** ConsumerLag reads the main consumer's per-partition records-lag, and nothing else. */
+/**
+ * ConsumerLag reads the main consumer's per-partition records-lag, and the group's committed
+ * offsets for a partition the consumer has no lag metric of.
+ */
 class ConsumerLagTest {
   private final Map<MetricName, Metric> metrics = new HashMap<>();
   private final Map<MetricName, Double> values = new HashMap<>();
@@ -68,6 +75,31 @@ class ConsumerLagTest {
     put("records-lag", "credit-use", 0, "c-StreamThread-2-consumer", 3.0);
 
     assertThat(lag.atEnd("credit-use", 0)).isFalse();
+  }
+
+  @Test
+  void shouldAskTheCommittedOffsetsOnlyForPartitionsWithoutALagMetricAndAtMostOnceAnInterval() {
+    // Given: partition 0 has a lag metric, 1 and 2 have none; the group has committed 1's end
+    lag.attach(() -> metrics);
+    final List<Set<TopicPartition>> asked = new ArrayList<>();
+    lag.attachCommitted(
+        partitions -> {
+          asked.add(partitions);
+          return Set.of(new TopicPartition("credit-use", 1));
+        });
+    put("records-lag", "credit-use", 0, 4.0);
+
+    // When / Then
+    assertThat(lag.atEnd("credit-use", 0)).as("its metric decides").isFalse();
+    assertThat(lag.atEnd("credit-use", 1)).as("committed its end").isTrue();
+    assertThat(lag.atEnd("credit-use", 2)).as("not asked about yet").isFalse();
+    assertThat(asked).containsExactly(Set.of(new TopicPartition("credit-use", 1)));
+    wallMs += ConsumerLag.REINDEX_MS;
+    assertThat(lag.atEnd("credit-use", 2)).as("asked, not at its end").isFalse();
+    assertThat(asked)
+        .containsExactly(
+            Set.of(new TopicPartition("credit-use", 1)),
+            Set.of(new TopicPartition("credit-use", 2)));
   }
 
   private void put(final String name, final String topic, final int partition, final double value) {
