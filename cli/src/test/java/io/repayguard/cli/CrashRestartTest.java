@@ -18,10 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 9, crashes: the detector in its own JVM killed with SIGKILL five times at random points
@@ -31,8 +27,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * truth, and no alert or hold command is there twice.
  */
 @Tag("integration")
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = HttpApiTest.GLOBAL_METRICS, mode = ResourceAccessMode.READ)
 class CrashRestartTest {
   private static final int KILLS = 5;
   private static BrokerHarness harness;

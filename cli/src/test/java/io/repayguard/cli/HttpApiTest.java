@@ -46,7 +46,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The detector's HTTP surface on a running detector and a real broker: health for probes, the
@@ -55,14 +54,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * this test rather than skipping it).
  */
 @Tag("integration")
-@ResourceLock(HttpApiTest.GLOBAL_METRICS)
 class HttpApiTest {
-  /**
-   * The JVM's global meter registry, which this class counts on exactly: a test class that runs
-   * beside others (class-level CONCURRENT) takes it for reading, so none runs while this one does.
-   */
-  static final String GLOBAL_METRICS = "repayguard-global-metrics";
-
   private static final String TOKEN = "s3cret-token";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -9,10 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,8 +18,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every topic has 1, 3 or 12 partitions.
  */
 @Tag("integration")
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = HttpApiTest.GLOBAL_METRICS, mode = ResourceAccessMode.READ)
 class PartitionCountTest {
   private static BrokerHarness harness;
 

@@ -18,10 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 9, scale-out: one detector instance, then three, then one again, on 6 partitions with a
@@ -30,8 +26,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * ground truth, each once).
  */
 @Tag("integration")
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = HttpApiTest.GLOBAL_METRICS, mode = ResourceAccessMode.READ)
 class ScaleOutTest {
   private static final Map<String, Object> STANDBY =
       Map.of("num.standby.replicas", 1, "session.timeout.ms", 6000);
