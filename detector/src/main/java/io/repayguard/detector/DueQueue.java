@@ -2,9 +2,7 @@ package io.repayguard.detector;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -15,35 +13,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the two numbers big-endian with the sign bit flipped so byte order is numeric order, then the tie
  * break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
  *
- * <p>The store holds every work and is the truth; the queue keeps in memory a read window, a copy
- * of at most {@link #WINDOW} entries from its head, so a fact with nothing due opens no iterator
- * and one iterator serves many takes (a profile of {@code bench} found a third of the read-ahead
- * queue's cost in the iterator each take opened). Work added inside the window's range joins it;
- * work beyond it stays in the store alone until the window is read again. The window, and the key
- * below which nothing is left (so an iterator does not walk over the tombstones of work taken),
- * start unknown, as after a restart.
- *
- * <p>The store must not be cached: a cached store's iterator copies every cached key.
+ * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
+ * remembers, in memory, the earliest entry when it knows it (so a fact with nothing due opens no
+ * iterator, and taking the entry a look found opens none either) and the key below which nothing is
+ * left (so an iterator does not walk over the tombstones of work already taken). Both start
+ * unknown, as after a restart.
  *
  * @param <V> the work
  */
 final class DueQueue<V> {
-  /** How many entries one read of the store brings into the window. */
-  static final int WINDOW = 64;
-
   private final KeyValueStore<Bytes, V> store;
 
-  /**
-   * The first entries of the store, in key order; null when unknown. Holds every entry up to {@link
-   * #windowEnd}, or every entry when {@link #complete}.
-   */
-  private TreeMap<Bytes, V> window;
+  /** The earliest due time in the store, {@link Long#MAX_VALUE} when empty, null if unknown. */
+  private Long head;
 
-  /** The last key the window is known to cover; null when the window is complete and empty. */
-  private Bytes windowEnd;
-
-  /** Whether the window holds every entry of the store. */
-  private boolean complete;
+  /** The earliest entry whenever {@link #head} knows a due time; null otherwise. */
+  private KeyValue<Bytes, V> earliest;
 
   /** No entry lies below this key; null for the start of the store. */
   private Bytes floor;
@@ -76,13 +61,9 @@ final class DueQueue<V> {
     if (size >= 0) {
       size++;
     }
-    if (window != null && (complete || key.compareTo(windowEnd) <= 0)) {
-      window.put(key, work);
-      while (window.size() > 2 * WINDOW) {
-        window.pollLastEntry();
-        complete = false;
-        windowEnd = window.lastKey();
-      }
+    if (head != null && (earliest == null || key.compareTo(earliest.key) <= 0)) {
+      head = due;
+      earliest = KeyValue.pair(key, work);
     }
     if (floor != null && key.compareTo(floor) < 0) {
       floor = key;
@@ -91,43 +72,43 @@ final class DueQueue<V> {
 
   /** Removes and returns the earliest work due at or before {@code now}, if any. */
   Optional<V> takeDue(final long now) {
-    final Map.Entry<Bytes, V> first = first();
-    if (first == null || dueOf(first.getKey()) > now) {
+    if (head != null && head > now) {
       return Optional.empty();
     }
-    store.delete(first.getKey());
-    window.pollFirstEntry();
-    if (window.isEmpty() && !complete) {
-      window = null;
+    final KeyValue<Bytes, V> first = earliest != null ? earliest : first();
+    if (first == null) {
+      head = Long.MAX_VALUE;
+      return Optional.empty();
     }
+    final long due = dueOf(first.key);
+    if (due > now) {
+      head = due;
+      earliest = first;
+      return Optional.empty();
+    }
+    store.delete(first.key);
     if (size > 0) {
       size--;
     }
-    floor = first.getKey();
-    return Optional.of(first.getValue());
+    floor = first.key;
+    head = null;
+    earliest = null;
+    return Optional.of(first.value);
   }
 
   /** The earliest due time, if anything waits. */
   Optional<Long> nextDue() {
-    final Map.Entry<Bytes, V> first = first();
-    return first == null ? Optional.empty() : Optional.of(dueOf(first.getKey()));
+    if (head == null) {
+      earliest = first();
+      head = earliest == null ? Long.MAX_VALUE : dueOf(earliest.key);
+    }
+    return head == Long.MAX_VALUE ? Optional.empty() : Optional.of(head);
   }
 
-  /** The earliest entry, reading the window from the store when it is unknown; null if none. */
-  private Map.Entry<Bytes, V> first() {
-    if (window == null) {
-      window = new TreeMap<>();
-      try (KeyValueIterator<Bytes, V> from =
-          floor == null ? store.all() : store.range(floor, null)) {
-        while (window.size() < WINDOW && from.hasNext()) {
-          final KeyValue<Bytes, V> entry = from.next();
-          window.put(entry.key, entry.value);
-        }
-        complete = !from.hasNext();
-      }
-      windowEnd = window.isEmpty() ? null : window.lastKey();
+  private KeyValue<Bytes, V> first() {
+    try (KeyValueIterator<Bytes, V> from = floor == null ? store.all() : store.range(floor, null)) {
+      return from.hasNext() ? from.next() : null;
     }
-    return window.firstEntry();
   }
 
   static Bytes key(final long due, final long seq, final String tieBreak) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -117,49 +114,6 @@ class DueQueueTest {
     queue.add(50, 4, "", "after empty");
     assertThat(queue.takeDue(50)).contains("after empty");
     assertThat(store.approximateNumEntries()).isZero();
-  }
-
-  /**
-   * Many times the read window, adds before, inside and beyond it, takes and looks at random, a
-   * restart now and then: the queue answers as a sorted map of everything added and not taken, and
-   * its store holds exactly that.
-   */
-  @Test
-  void answersAsASortedMapOfWhatIsQueuedWhateverTheWindowHolds() {
-    final Random random = new Random(20261201);
-    final TreeMap<Bytes, String> model = new TreeMap<>();
-    long now = 0;
-    for (int step = 0; step < 20_000; step++) {
-      // phases: filling well past the window (it trims), then draining to empty (it refills)
-      final boolean filling = step / 1_000 % 2 == 0;
-      final int what = filling ? random.nextInt(6) : 4 + random.nextInt(6);
-      if (what < 5) {
-        final long due = now - 50 + random.nextInt(6 * DueQueue.WINDOW);
-        final String work = "w" + step;
-        queue.add(due, step, "", work);
-        model.put(DueQueue.key(due, step, ""), work);
-      } else if (what < 8) {
-        final Map.Entry<Bytes, String> head = model.firstEntry();
-        final boolean due = head != null && DueQueue.dueOf(head.getKey()) <= now;
-        assertThat(queue.takeDue(now))
-            .isEqualTo(due ? Optional.of(head.getValue()) : Optional.empty());
-        if (due) {
-          model.pollFirstEntry();
-        }
-      } else if (what < 9) {
-        assertThat(queue.nextDue())
-            .isEqualTo(
-                Optional.ofNullable(model.firstEntry()).map(e -> DueQueue.dueOf(e.getKey())));
-        now += filling ? random.nextInt(3) : random.nextInt(40);
-      }
-      if (step % 3_000 == 1_500) {
-        queue = new DueQueue<>(store); // as after a restart, once in a while
-      }
-      assertThat(queue.size()).isEqualTo(model.size());
-    }
-    final Map<Bytes, String> stored = new TreeMap<>();
-    store.all().forEachRemaining(e -> stored.put(e.key, e.value));
-    assertThat(stored).isEqualTo(model);
   }
 
   private List<String> drain(final long now) {
