@@ -3,6 +3,7 @@ package io.repayguard.decision;
 import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,6 +124,59 @@ public final class Clocks {
         && !relays.blocks()
         && relays.time() == UNKNOWN
         && clock.getSources().stream().allMatch(SourceClock::getIdle);
+  }
+
+  /**
+   * What holds detector time where it is, on one line for a log: sources not heard from yet, input
+   * partitions not idle (with their largest eventTime), and relays behind this stage's direct view
+   * of a partition (relay's offset / direct offset).
+   */
+  public static String describe(final ClockState clock, final Sources expected) {
+    final Map<String, SourceClock> direct = byName(clock.getSources());
+    final List<String> silent = new ArrayList<>();
+    for (final String name : expected.direct()) {
+      if (!direct.containsKey(name)) {
+        silent.add(name);
+      }
+    }
+    for (final String relay : expected.relays()) {
+      if (findRelay(clock.getRelays(), relay) == null) {
+        silent.add(relay);
+      }
+    }
+    final List<String> active = new ArrayList<>();
+    for (final SourceClock s : clock.getSources()) {
+      if (!s.getIdle()) {
+        active.add(s.getSource() + "@" + timeText(s.getMaxEventTime()));
+      }
+    }
+    final List<String> relaysBehind = new ArrayList<>();
+    for (final RelayClock relay : clock.getRelays()) {
+      for (final String name : expected.relayUpstream()) {
+        final SourceClock seen = find(relay.getUpstream(), name);
+        final SourceClock latest = direct.get(name);
+        final long seenOffset = seen == null ? -1 : seen.getOffset();
+        if (latest != null && seenOffset < latest.getOffset()) {
+          relaysBehind.add(
+              relay.getSource() + " on " + name + " " + seenOffset + "/" + latest.getOffset());
+        } else if (seen != null && !seen.getIdle()) {
+          relaysBehind.add(
+              relay.getSource() + " sees " + name + "@" + timeText(seen.getMaxEventTime()));
+        }
+      }
+    }
+    return "detector time "
+        + timeText(clock.getDetectorTime())
+        + "; not heard from "
+        + silent
+        + "; not idle "
+        + active
+        + "; relays "
+        + relaysBehind;
+  }
+
+  private static String timeText(final long time) {
+    return time == UNKNOWN ? "unknown" : Instant.ofEpochMilli(time).toString();
   }
 
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */

@@ -145,6 +145,11 @@ public final class DecisionEngine {
     return store.clock().getDetectorTime();
   }
 
+  /** What holds this partition's detector time, on one line (see {@link Clocks#describe}). */
+  public String describeClock() {
+    return Clocks.describe(store.clock(), settings.sources());
+  }
+
   /** True when every source of this partition reports idle. */
   public boolean allIdle() {
     return Clocks.allIdle(store.clock(), settings.sources());

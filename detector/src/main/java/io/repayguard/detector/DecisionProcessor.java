@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
 final class DecisionProcessor implements Processor<byte[], byte[], Object, Object>, DecisionOutput {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
 
+  /** Detector time still with decisions waiting this long (or ten idle-timeouts) is logged. */
+  private static final long STUCK_MS = 10_000;
+
   /**
    * Alerts published, by rule, severity and status, in Micrometer's global registry (what {@code
    * /metrics} serves; without a registry attached, a no-op). Counted when forwarded: a transaction
@@ -123,6 +126,12 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
   private volatile long maxEventTimeRead = Clocks.UNKNOWN;
 
   private Timer latency;
+
+  /** Detector time at the last stall check, since when (wall clock), and whether it was logged. */
+  private long stuckAt;
+
+  private long stuckSinceWallMs;
+  private boolean warnedStuck;
 
   /** Plans with an alert published in the current decision step: their commands follow. */
   private final Set<String> publishedPlans = new HashSet<>();
@@ -200,6 +209,42 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
       context.schedule(
           config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::tickWhileIdle);
     }
+    this.stuckSinceWallMs = Long.MIN_VALUE;
+    this.warnedStuck = false;
+    context.schedule(
+        config.watermarkInterval(), PunctuationType.WALL_CLOCK_TIME, this::warnIfStuck);
+  }
+
+  /**
+   * Logs once, with what holds it, when decisions wait and detector time has not moved for ten
+   * idle-timeouts (at least 10 s) of wall clock while some source is not idle: an operator then
+   * sees which partition or relay detector time waits for. With every source idle, a wait is the
+   * end of the data, not a stall, unless live mode's idle clock should have reached the next
+   * decision by now.
+   */
+  private void warnIfStuck(final long wallNowMs) {
+    final long time = engine.detectorTime();
+    if (stuckSinceWallMs == Long.MIN_VALUE || time != stuckAt) {
+      stuckAt = time;
+      stuckSinceWallMs = wallNowMs;
+      warnedStuck = false;
+      return;
+    }
+    final long quiet = wallNowMs - stuckSinceWallMs;
+    final Optional<Long> due = engine.nextDue();
+    final long threshold = Math.max(STUCK_MS, 10 * config.idleTimeout().toMillis());
+    if (warnedStuck || quiet < threshold || due.isEmpty()) {
+      return;
+    }
+    if (engine.allIdle() && (!config.liveClock() || quiet < due.get() - time + threshold)) {
+      return;
+    }
+    warnedStuck = true;
+    LOG.warn(
+        "{}: decisions wait and detector time has not moved for {} s: {}",
+        context.taskId(),
+        quiet / 1000,
+        engine.describeClock());
   }
 
   @Override

@@ -262,6 +262,24 @@ class ClocksTest {
   }
 
   @Test
+  void shouldDescribeWhatHoldsDetectorTime() {
+    // Given: merchant-order/0 silent, credit-use/0 active, the relay behind on it
+    Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, false);
+    Clocks.report(clock, WITH_RELAY, PLAN, T0 + 100, 7, true);
+    Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 50, 5, false)));
+
+    // When
+    final String text = Clocks.describe(clock, WITH_RELAY);
+
+    // Then
+    assertThat(text)
+        .isEqualTo(
+            "detector time unknown; not heard from [merchant-order/0]; not idle"
+                + " [credit-use/0@2026-03-01T00:00:00.100Z]; relays [repayguard-order-links/0 on"
+                + " credit-use/0 5/10]");
+  }
+
+  @Test
   void shouldCallItAllIdleOnlyWhenRelaysCaughtUpToo() {
     // Given: every input idle, the relay has not seen credit-use/0's last record
     Clocks.report(clock, WITH_RELAY, CREDIT, T0 + 100, 10, true);
