@@ -25,7 +25,11 @@ import org.slf4j.LoggerFactory;
  * and no valid record for {@code idle-timeout} of wall-clock time). It tells every downstream
  * partition its clock on a wall-clock schedule when the clock or the offset moved, at once when the
  * partition turns idle or active again, and with every fact. The offset lets the decision stage
- * tell whether the order-link stage has caught up with this partition. Downstream never lowers a
+ * tell whether the order-link stage has caught up with this partition, so every fact carries the
+ * offset last told to every downstream partition, never a newer one: a data fact goes to one
+ * partition, and an offset only the decision stage heard would hold its detector time until the
+ * order-link stage heard it too, which never happens when this task moves to another instance
+ * before it tells the offset (its next incarnation starts from nothing). Downstream never lowers a
  * clock, so a restart that forgets the largest eventTime loses nothing.
  *
  * <p>A partition whose records do not make time ({@link #keepsTime()} false: the ops topic) tells
@@ -195,11 +199,11 @@ abstract class IngestProcessor<T extends SpecificRecord>
   }
 
   private void tellClock(final long timestamp) {
+    toldMaxEventTime = maxEventTime;
+    toldOffset = offset;
     for (final String sink : watermarkSinks) {
       context.forward(new Record<>(null, fact(null), timestamp), sink);
     }
-    toldMaxEventTime = maxEventTime;
-    toldOffset = offset;
   }
 
   private Fact fact(final Object payload) {
@@ -218,7 +222,7 @@ abstract class IngestProcessor<T extends SpecificRecord>
         .setWatermark(maxEventTime)
         .setMaxEventTime(maxEventTime)
         .setIdle(idle)
-        .setOffset(offset)
+        .setOffset(toldOffset)
         .setPayload(payload)
         .build();
   }

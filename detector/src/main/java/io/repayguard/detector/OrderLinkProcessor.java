@@ -63,12 +63,16 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     this.expected = Sources.direct(config.orderLinkSources());
   }
 
-  /** Starts, or starts again on a revived task: what was told is read from the store anew. */
+  /**
+   * Starts, or starts again on a revived or moved task: the clock is read from the store anew and
+   * told downstream once, at the first scheduled tell, since the previous incarnation may have
+   * stopped before it told what it had heard.
+   */
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
     this.toldIdle = null;
-    this.changed = false;
+    this.changed = true;
     this.clock = null;
     this.deadLetters = new DeadLetters(context, Names.ORDER_LINK_DLQ_SINK);
     this.source =
@@ -97,15 +101,10 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     return clock;
   }
 
-  /**
-   * Tells every facts partition {@code view} and stores the clock. The store is written here rather
-   * than on every record: a restart reads a clock no newer than what was told, and downstream never
-   * lowers what it heard, so the older view only waits for the next records to catch up.
-   */
+  /** Tells every facts partition {@code view}. */
   private void tell(final View view, final long timestamp) {
     context.forward(
         new Record<>(null, view.fact(source, null), timestamp), Names.ORDER_LINK_FACTS_SINK);
-    clocks.put(CLOCK_KEY, clock);
     toldIdle = view.idle();
     changed = false;
   }
@@ -141,6 +140,10 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
         fact.getMaxEventTime(),
         fact.getOffset(),
         fact.getIdle());
+    // Stored with every record, in the same transaction as this record's input offset: a task that
+    // moves keeps what its previous incarnation heard, though that one never told it. A partition
+    // that went idle says so once; a clock that forgot it would hold detector time for good.
+    clocks.put(CLOCK_KEY, clock);
     changed = true;
     final View view = view(clock);
     if (fact.getPayload() instanceof MerchantOrder order) {
