@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * offset last told to every downstream partition, never a newer one: a data fact goes to one
  * partition, and an offset only the decision stage heard would hold its detector time until the
  * order-link stage heard it too, which never happens when this task moves to another instance
- * before it tells the offset (its next incarnation starts from nothing). Downstream never lowers a
- * clock, so a restart that forgets the largest eventTime loses nothing.
+ * before it tells the offset (its next incarnation starts from nothing). The first record of an
+ * incarnation is told at once, before its facts, as a partition turning active is. Downstream never
+ * lowers a clock, so a restart that forgets the largest eventTime loses nothing.
  *
  * <p>A partition whose records do not make time ({@link #keepsTime()} false: the ops topic) tells
  * no watermarks, and its facts carry no clock.
@@ -139,7 +140,9 @@ abstract class IngestProcessor<T extends SpecificRecord>
     lastArrivalWallMs = context.currentSystemTimeMs();
     warnedNotAtEnd = false;
     maxEventTime = Math.max(maxEventTime, eventTime(value));
-    if (idle) {
+    if (idle || toldOffset < 0) {
+      // turning active, or this incarnation's first record: told before its facts, so that a
+      // relay that has not heard it counts as behind on data the decision stage may already read
       idle = false;
       tellClock(record.timestamp());
     }

@@ -88,6 +88,58 @@ class MovedTaskTest {
   }
 
   @Test
+  void shouldHoldDetectorTimeWhileTheRelayHasNotHeardOfAPartitionWithData() {
+    // Given: every other partition idle, and the relay heard that
+    relay.init(relayContext);
+    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
+    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
+
+    // When: credit-use/0's first record, a borrowing naming an order, reaches the decision stage
+    // before the relay has read anything from credit-use/0
+    final CreditUseIngest ingest = ingest();
+    final MockProcessorContext<Object, Object> context = ingestContext();
+    ingest.init(context);
+    process(ingest, context, 0, borrowing("c-1", T0, "o-1"));
+    deliver(context, false);
+
+    // Then: the order's state may still come through the relay, so detector time waits
+    assertThat(decisionClock.getDetectorTime())
+        .as(Clocks.describe(decisionClock, expected))
+        .isEqualTo(Clocks.UNKNOWN);
+  }
+
+  @Test
+  void shouldHoldDetectorTimeWhenAPartitionIdleBeforeTheMoveGetsDataAfterIt() {
+    // Given: credit-use/0 read a borrowing and went idle, and everyone heard that
+    relay.init(relayContext);
+    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
+    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
+    final CreditUseIngest first = ingest();
+    final MockProcessorContext<Object, Object> firstContext = ingestContext();
+    first.init(firstContext);
+    process(first, firstContext, 0, borrowing("c-1", T0));
+    wallMs += config.idleTimeout().toMillis();
+    firstContext.setCurrentSystemTimeMs(wallMs);
+    punctuate(firstContext);
+    deliver(firstContext);
+    final long before = decisionClock.getDetectorTime();
+
+    // When: on another instance, the partition's next record, a borrowing a day later naming an
+    // order, reaches the decision stage before the relay has read it
+    final CreditUseIngest second = ingest();
+    final MockProcessorContext<Object, Object> secondContext = ingestContext();
+    second.init(secondContext);
+    process(second, secondContext, 1, borrowing("c-2", T0 + 86_400_000L, "o-2"));
+    deliver(secondContext, false);
+
+    // Then: the partition is active again and the relay is behind on it: time stays
+    assertThat(before).isEqualTo(T0);
+    assertThat(decisionClock.getDetectorTime())
+        .as(Clocks.describe(decisionClock, expected))
+        .isEqualTo(T0);
+  }
+
+  @Test
   void shouldKeepWhatTheOrderLinkTaskHeardWhenItMovedBeforeTellingIt() {
     // Given: both partitions the order-link stage hears from are active; it told that
     relay.init(relayContext);
@@ -130,9 +182,14 @@ class MovedTaskTest {
   }
 
   private static CreditUse borrowing(final String creditId, final long eventTime) {
+    return borrowing(creditId, eventTime, null);
+  }
+
+  private static CreditUse borrowing(
+      final String creditId, final long eventTime, final String merchantOrderId) {
     return aCreditUse()
         .setCreditId(creditId)
-        .setMerchantOrderId(null)
+        .setMerchantOrderId(merchantOrderId)
         .setEventTime(Instant.ofEpochMilli(eventTime))
         .build();
   }
@@ -234,12 +291,18 @@ class MovedTaskTest {
 
   /** Sends what an ingest forwarded to the decision stage and the relay, in order. */
   private void deliver(final MockProcessorContext<Object, Object> context) {
+    deliver(context, true);
+  }
+
+  /** As {@link #deliver}; the relay's share only when {@code relayReads}. */
+  private void deliver(
+      final MockProcessorContext<Object, Object> context, final boolean relayReads) {
     for (final CapturedForward<?, ?> forward : context.forwarded()) {
       final Fact fact = (Fact) forward.record().value();
       final String sink = forward.childName().orElseThrow();
       if (sink.equals(Names.CREDIT_USE_FACTS_SINK)) {
         toDecision(fact);
-      } else if (sink.equals(Names.CREDIT_USE_ORDER_LINKS_SINK)) {
+      } else if (sink.equals(Names.CREDIT_USE_ORDER_LINKS_SINK) && relayReads) {
         toRelay(fact);
       }
     }
