@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * committed past where the old instance stopped, printed, and the outputs still exact.
  */
 @Tag("integration")
+@Tag("alone") // its bar is wall time: it runs after the others, with nothing beside it
 class StaticMembershipTest {
   /** Kafka's default session timeout: without static membership a restart waits for it. */
   private static final long SESSION_TIMEOUT_SECONDS = 45;
