@@ -12,16 +12,19 @@ import org.rocksdb.WriteBufferManager;
  * Bounds the memory of every RocksDB store of the process: one shared block cache, which also
  * accounts for the memtables, and index and filter blocks kept in that cache.
  *
- * <p>The bound is {@code repayguard.rocksdb.memory.bytes} (default 128 MiB), half of it for
+ * <p>The bound is {@code repayguard.rocksdb.memory.bytes} (default 512 MiB), half of it for
  * memtables. Kafka Streams' recommended pattern for bounded memory. The memtable share is large on
  * purpose: a 6-partition detector has about 60 stores, and when their memtables together pass the
  * share RocksDB flushes the one being written, however small. With 16 MiB shared, stores flushed at
  * a few hundred KiB, level 0 filled with tiny files and writes stalled: {@code ./repayguard bench}
- * went from about 200 to over 2,000 input records/s with this setting.
+ * went from about 200 to over 2,000 input records/s at 128 MiB. At 128 MiB the stream thread still
+ * spent 10-30 s of a 50,000-record backlog inside RocksDB puts of the commit's cache flush (thread
+ * dumps of {@code bench}); at 512 MiB those pauses are gone and the backlog is decided about 2.4x
+ * faster end to end (BENCHMARKS.md, 2026-12-02).
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   public static final String MEMORY_BYTES_CONFIG = "repayguard.rocksdb.memory.bytes";
-  private static final long DEFAULT_MEMORY_BYTES = 128L * 1024 * 1024;
+  private static final long DEFAULT_MEMORY_BYTES = 512L * 1024 * 1024;
 
   private static Cache cache;
   private static WriteBufferManager writeBufferManager;
