@@ -11,8 +11,6 @@ import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.OrderLinkState;
 import io.repayguard.events.CreditUse;
 import io.repayguard.serde.AvroSerdeConfig;
-import io.repayguard.serde.AvroSerializer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +41,7 @@ class MovedTaskTest {
           true);
   private final DetectorConfig config =
       DetectorConfig.defaults(DetectorConfig.SourcePartitions.single());
+  private final CreditUseInput input = new CreditUseInput(config, serdeConfig);
   private final Sources expected = config.decisionSources();
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
   private final ClockState decisionClock = Clocks.empty();
@@ -59,20 +58,18 @@ class MovedTaskTest {
   @Test
   void shouldLetDetectorTimeMoveWhenTheIngestMovedBeforeTellingItsLastOffset() {
     // Given: every other input partition idle and empty
-    relay.init(relayContext);
-    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
-    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
+    givenMerchantOrdersAndPlansIdle();
     // credit-use/0 read a borrowing and told its clock, then read one more and moved
-    final CreditUseIngest first = ingest();
+    final CreditUseIngest first = input.ingest();
     final MockProcessorContext<Object, Object> firstContext = ingestContext();
     first.init(firstContext);
-    process(first, firstContext, 0, borrowing("c-1", T0));
+    input.process(first, firstContext, 0, borrowing("c-1", T0));
     punctuate(firstContext);
-    process(first, firstContext, 1, borrowing("c-2", T0 + 1_000));
+    input.process(first, firstContext, 1, borrowing("c-2", T0 + 1_000));
     deliver(firstContext);
 
     // When: the partition's next incarnation finds it read to its end and quiet
-    final CreditUseIngest second = ingest();
+    final CreditUseIngest second = input.ingest();
     final MockProcessorContext<Object, Object> secondContext = ingestContext();
     second.init(secondContext);
     wallMs += config.idleTimeout().toMillis();
@@ -90,16 +87,14 @@ class MovedTaskTest {
   @Test
   void shouldHoldDetectorTimeWhileTheRelayHasNotHeardOfAPartitionWithData() {
     // Given: every other partition idle, and the relay heard that
-    relay.init(relayContext);
-    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
-    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
+    givenMerchantOrdersAndPlansIdle();
 
     // When: credit-use/0's first record, a borrowing naming an order, reaches the decision stage
     // before the relay has read anything from credit-use/0
-    final CreditUseIngest ingest = ingest();
+    final CreditUseIngest ingest = input.ingest();
     final MockProcessorContext<Object, Object> context = ingestContext();
     ingest.init(context);
-    process(ingest, context, 0, borrowing("c-1", T0, "o-1"));
+    input.process(ingest, context, 0, borrowing("c-1", T0, "o-1"));
     deliver(context, false);
 
     // Then: the order's state may still come through the relay, so detector time waits
@@ -111,13 +106,11 @@ class MovedTaskTest {
   @Test
   void shouldHoldDetectorTimeWhenAPartitionIdleBeforeTheMoveGetsDataAfterIt() {
     // Given: credit-use/0 read a borrowing and went idle, and everyone heard that
-    relay.init(relayContext);
-    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
-    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
-    final CreditUseIngest first = ingest();
+    givenMerchantOrdersAndPlansIdle();
+    final CreditUseIngest first = input.ingest();
     final MockProcessorContext<Object, Object> firstContext = ingestContext();
     first.init(firstContext);
-    process(first, firstContext, 0, borrowing("c-1", T0));
+    input.process(first, firstContext, 0, borrowing("c-1", T0));
     wallMs += config.idleTimeout().toMillis();
     firstContext.setCurrentSystemTimeMs(wallMs);
     punctuate(firstContext);
@@ -126,10 +119,10 @@ class MovedTaskTest {
 
     // When: on another instance, the partition's next record, a borrowing a day later naming an
     // order, reaches the decision stage before the relay has read it
-    final CreditUseIngest second = ingest();
+    final CreditUseIngest second = input.ingest();
     final MockProcessorContext<Object, Object> secondContext = ingestContext();
     second.init(secondContext);
-    process(second, secondContext, 1, borrowing("c-2", T0 + 86_400_000L, "o-2"));
+    input.process(second, secondContext, 1, borrowing("c-2", T0 + 86_400_000L, "o-2"));
     deliver(secondContext, false);
 
     // Then: the partition is active again and the relay is behind on it: time stays
@@ -181,6 +174,13 @@ class MovedTaskTest {
     assertThat(decisionClock.getDetectorTime()).isEqualTo(T0 + 1_000);
   }
 
+  /** The relay starts; merchant-order/0 and repayment-plan/0 report idle and empty. */
+  private void givenMerchantOrdersAndPlansIdle() {
+    relay.init(relayContext);
+    toBoth(report(merchantOrder, Clocks.UNKNOWN, -1, true));
+    toBoth(report(repaymentPlan, Clocks.UNKNOWN, -1, true));
+  }
+
   private static CreditUse borrowing(final String creditId, final long eventTime) {
     return borrowing(creditId, eventTime, null);
   }
@@ -229,13 +229,6 @@ class MovedTaskTest {
     relayForwardsToDecision();
   }
 
-  private CreditUseIngest ingest() {
-    return new CreditUseIngest(
-        config,
-        DetectorSerdes.fromConfig(serdeConfig).creditUse().deserializer(),
-        InputLag.NO_CONSUMER);
-  }
-
   private MockProcessorContext<Object, Object> ingestContext() {
     final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(wallMs);
@@ -266,21 +259,6 @@ class MovedTaskTest {
             .build();
     store.init(context.getStateStoreContext(), store);
     return store;
-  }
-
-  private void process(
-      final CreditUseIngest ingest,
-      final MockProcessorContext<Object, Object> context,
-      final long offset,
-      final CreditUse borrowing) {
-    context.setRecordMetadata(config.topics().creditUse(), 0, offset);
-    final AvroSerializer<CreditUse> serializer = new AvroSerializer<>();
-    serializer.configure(serdeConfig, false);
-    ingest.process(
-        new Record<>(
-            borrowing.getCreditId().getBytes(StandardCharsets.UTF_8),
-            serializer.serialize(config.topics().creditUse(), borrowing),
-            borrowing.getEventTime().toEpochMilli()));
   }
 
   private void punctuate(final MockProcessorContext<Object, Object> context) {

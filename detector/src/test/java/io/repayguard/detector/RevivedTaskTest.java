@@ -5,10 +5,7 @@ import static io.repayguard.events.Events.aCreditUse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.repayguard.detector.facts.Fact;
-import io.repayguard.events.CreditUse;
 import io.repayguard.serde.AvroSerdeConfig;
-import io.repayguard.serde.AvroSerializer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -31,19 +28,16 @@ class RevivedTaskTest {
           true);
   private final DetectorConfig config =
       DetectorConfig.defaults(DetectorConfig.SourcePartitions.single());
+  private final CreditUseInput input = new CreditUseInput(config, serdeConfig);
 
   @Test
   void shouldForgetTheAbortedRunsClockWhenRevived() {
     // Given: the ingest of credit-use/0 read a borrowing a day ahead, then its transaction
     // aborted
-    final CreditUseIngest ingest =
-        new CreditUseIngest(
-            config,
-            DetectorSerdes.fromConfig(serdeConfig).creditUse().deserializer(),
-            InputLag.NO_CONSUMER);
+    final CreditUseIngest ingest = input.ingest();
     final MockProcessorContext<Object, Object> aborted = context();
     ingest.init(aborted);
-    process(
+    input.process(
         ingest,
         aborted,
         7,
@@ -55,7 +49,7 @@ class RevivedTaskTest {
     // When: revived, it reads again from the committed offset
     final MockProcessorContext<Object, Object> revived = context();
     ingest.init(revived);
-    process(ingest, revived, 3, aCreditUse().build());
+    input.process(ingest, revived, 3, aCreditUse().build());
 
     // Then: its clock says what the revived run read, not what the aborted one did
     final Fact fact =
@@ -74,20 +68,5 @@ class RevivedTaskTest {
     final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(DetectorTestDriver.WALL_START.toEpochMilli());
     return context;
-  }
-
-  private void process(
-      final CreditUseIngest ingest,
-      final MockProcessorContext<Object, Object> context,
-      final long offset,
-      final CreditUse borrowing) {
-    context.setRecordMetadata(config.topics().creditUse(), 0, offset);
-    final AvroSerializer<CreditUse> serializer = new AvroSerializer<>();
-    serializer.configure(serdeConfig, false);
-    ingest.process(
-        new Record<>(
-            borrowing.getCreditId().getBytes(StandardCharsets.UTF_8),
-            serializer.serialize(config.topics().creditUse(), borrowing),
-            borrowing.getEventTime().toEpochMilli()));
   }
 }
