@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -473,6 +476,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** (c): the detector, then its score once the idle partitions let it decide the rest. */
     void detector(final TopicNames topics) throws Exception {
+      final Map<String, Long> before = topicEnds();
       final StreamThreadAllocations allocations = new StreamThreadAllocations();
       final long started = System.nanoTime();
       try (DetectorRunner runner =
@@ -504,6 +508,7 @@ final class BenchCommand implements Callable<Integer> {
             facts,
             facts / m.done());
         printResources(m);
+        printWrites(before, m.inputs(), APPLICATION_ID + "-");
         if (passThroughRun != null && joinRun != null) {
           out.printf(
               Locale.ROOT,
@@ -522,6 +527,7 @@ final class BenchCommand implements Callable<Integer> {
         final List<String> inputs,
         final List<String> internal)
         throws Exception {
+      final Map<String, Long> before = topicEnds();
       final KafkaStreams streams =
           new KafkaStreams(
               topology,
@@ -533,7 +539,9 @@ final class BenchCommand implements Callable<Integer> {
       final long started = System.nanoTime();
       try {
         streams.start();
-        return drain(applicationId, streams, inputs, internal, started, allocations);
+        final Measured m = drain(applicationId, streams, inputs, internal, started, allocations);
+        printWrites(before, m.inputs(), applicationId + "-");
+        return m;
       } finally {
         streams.close(Duration.ofSeconds(30));
       }
@@ -621,6 +629,56 @@ final class BenchCommand implements Callable<Integer> {
         }
         TimeUnit.MILLISECONDS.sleep(POLL_EVERY.toMillis());
       }
+    }
+
+    /**
+     * The sum of every topic's read_committed end offsets, the broker's own topics included: what a
+     * run wrote is the difference between two of these.
+     */
+    private Map<String, Long> topicEnds()
+        throws InterruptedException, ExecutionException, TimeoutException {
+      final Set<String> names =
+          admin
+              .listTopics(new ListTopicsOptions().listInternal(true))
+              .names()
+              .get(30, TimeUnit.SECONDS);
+      final Map<String, Long> ends = new TreeMap<>();
+      reader.committedEnds(names).forEach((p, end) -> ends.merge(p.topic(), end, Long::sum));
+      return ends;
+    }
+
+    /**
+     * Prints the offsets the run made the broker write per input record, commit markers included
+     * (each costs a broker append, as a record does), with the topics that took most; {@code
+     * prefix}, the application id's, is left off the names.
+     */
+    private void printWrites(final Map<String, Long> before, final long inputs, final String prefix)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      final List<Map.Entry<String, Long>> written = new ArrayList<>();
+      long total = 0;
+      for (final Map.Entry<String, Long> end : topicEnds().entrySet()) {
+        final long n = end.getValue() - before.getOrDefault(end.getKey(), 0L);
+        if (n > 0) {
+          written.add(Map.entry(end.getKey(), n));
+          total += n;
+        }
+      }
+      written.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+      final StringBuilder top = new StringBuilder();
+      for (final Map.Entry<String, Long> topic : written.subList(0, Math.min(8, written.size()))) {
+        top.append(top.isEmpty() ? "" : ", ")
+            .append(
+                topic.getKey().startsWith(prefix)
+                    ? topic.getKey().substring(prefix.length())
+                    : topic.getKey())
+            .append(String.format(Locale.ROOT, " %.2f", (double) topic.getValue() / inputs));
+      }
+      out.printf(
+          Locale.ROOT,
+          "bench:     it made the broker write %.2f offsets per input record, commit markers "
+              + "included (%s)%n",
+          (double) total / inputs,
+          top);
     }
 
     void printResources(final Measured m) {
