@@ -166,13 +166,19 @@ final class BenchCommand implements Callable<Integer> {
       long allocatedBytes,
       long cpuNanos,
       long heapUsedBytes,
-      OptionalLong rssBytes) {
+      OptionalLong rssBytes,
+      Map<String, Long> written) {
     double inputsReadRate() {
       return inputs / inputsRead;
     }
 
     double endToEndRate() {
       return inputs / done;
+    }
+
+    Measured withWritten(final Map<String, Long> offsets) {
+      return new Measured(
+          inputs, inputsRead, done, allocatedBytes, cpuNanos, heapUsedBytes, rssBytes, offsets);
     }
   }
 
@@ -485,12 +491,13 @@ final class BenchCommand implements Callable<Integer> {
               new DetectorRunner.Settings(APPLICATION_ID, stateDir, properties()))) {
         final Measured m =
             drain(
-                APPLICATION_ID,
-                runner.streams(),
-                topics.inputs(),
-                List.of(topics.orderLinks(), topics.facts()),
-                started,
-                allocations);
+                    APPLICATION_ID,
+                    runner.streams(),
+                    topics.inputs(),
+                    List.of(topics.orderLinks(), topics.facts()),
+                    started,
+                    allocations)
+                .withWritten(writtenSince(before));
         final long facts =
             reader.committedEnds(List.of(topics.facts())).values().stream()
                 .mapToLong(Long::longValue)
@@ -508,7 +515,6 @@ final class BenchCommand implements Callable<Integer> {
             facts,
             facts / m.done());
         printResources(m);
-        printWrites(before, m.inputs(), APPLICATION_ID + "-");
         if (passThroughRun != null && joinRun != null) {
           out.printf(
               Locale.ROOT,
@@ -539,9 +545,8 @@ final class BenchCommand implements Callable<Integer> {
       final long started = System.nanoTime();
       try {
         streams.start();
-        final Measured m = drain(applicationId, streams, inputs, internal, started, allocations);
-        printWrites(before, m.inputs(), applicationId + "-");
-        return m;
+        return drain(applicationId, streams, inputs, internal, started, allocations)
+            .withWritten(writtenSince(before));
       } finally {
         streams.close(Duration.ofSeconds(30));
       }
@@ -600,7 +605,8 @@ final class BenchCommand implements Callable<Integer> {
               allocations.allocatedBytes(),
               allocations.cpuNanos(),
               ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-              rssBytes());
+              rssBytes(),
+              Map.of());
         }
         if (System.nanoTime() > nextReport) {
           nextReport += REPORT_EVERY.toNanos();
@@ -647,38 +653,29 @@ final class BenchCommand implements Callable<Integer> {
       return ends;
     }
 
-    /**
-     * Prints the offsets the run made the broker write per input record, commit markers included
-     * (each costs a broker append, as a record does), with the topics that took most; {@code
-     * prefix}, the application id's, is left off the names.
-     */
-    private void printWrites(final Map<String, Long> before, final long inputs, final String prefix)
-        throws InterruptedException, ExecutionException, TimeoutException {
-      final List<Map.Entry<String, Long>> written = new ArrayList<>();
-      long total = 0;
-      for (final Map.Entry<String, Long> end : topicEnds().entrySet()) {
-        final long n = end.getValue() - before.getOrDefault(end.getKey(), 0L);
-        if (n > 0) {
-          written.add(Map.entry(end.getKey(), n));
-          total += n;
+    /** {@code topic} without the bench's application ids in front (theirs prefix their topics). */
+    private static String withoutApplicationId(final String topic) {
+      for (final String id : List.of(PASS_THROUGH_ID, JOIN_ID, APPLICATION_ID)) {
+        if (topic.startsWith(id + "-")) {
+          return topic.substring(id.length() + 1);
         }
       }
-      written.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-      final StringBuilder top = new StringBuilder();
-      for (final Map.Entry<String, Long> topic : written.subList(0, Math.min(8, written.size()))) {
-        top.append(top.isEmpty() ? "" : ", ")
-            .append(
-                topic.getKey().startsWith(prefix)
-                    ? topic.getKey().substring(prefix.length())
-                    : topic.getKey())
-            .append(String.format(Locale.ROOT, " %.2f", (double) topic.getValue() / inputs));
-      }
-      out.printf(
-          Locale.ROOT,
-          "bench:     it made the broker write %.2f offsets per input record, commit markers "
-              + "included (%s)%n",
-          (double) total / inputs,
-          top);
+      return topic;
+    }
+
+    /** The offsets written to each topic since {@code before} (see {@link #topicEnds}). */
+    private Map<String, Long> writtenSince(final Map<String, Long> before)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      final Map<String, Long> written = new TreeMap<>();
+      topicEnds()
+          .forEach(
+              (topic, end) -> {
+                final long n = end - before.getOrDefault(topic, 0L);
+                if (n > 0) {
+                  written.put(topic, n);
+                }
+              });
+      return written;
     }
 
     void printResources(final Measured m) {
@@ -691,6 +688,32 @@ final class BenchCommand implements Callable<Integer> {
           m.rssBytes().isPresent() ? m.rssBytes().getAsLong() / MIB + " MiB" : "unknown",
           (double) m.allocatedBytes() / m.inputs(),
           m.cpuNanos() / 1e3 / m.inputs());
+      if (!m.written().isEmpty()) {
+        printWrites(m);
+      }
+    }
+
+    /**
+     * Prints the offsets the run made the broker write per input record, commit markers included
+     * (each costs the broker an append, as a record does), with the topics that took most, named
+     * without the application id's prefix.
+     */
+    private void printWrites(final Measured m) {
+      final List<Map.Entry<String, Long>> written = new ArrayList<>(m.written().entrySet());
+      written.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+      final long total = written.stream().mapToLong(Map.Entry::getValue).sum();
+      final StringBuilder top = new StringBuilder();
+      for (final Map.Entry<String, Long> topic : written.subList(0, Math.min(8, written.size()))) {
+        top.append(top.isEmpty() ? "" : ", ")
+            .append(withoutApplicationId(topic.getKey()))
+            .append(String.format(Locale.ROOT, " %.2f", (double) topic.getValue() / m.inputs()));
+      }
+      out.printf(
+          Locale.ROOT,
+          "bench:     it made the broker write %.2f offsets per input record, commit markers "
+              + "included (%s)%n",
+          (double) total / m.inputs(),
+          top);
     }
 
     /**
