@@ -27,7 +27,7 @@ class BenchBacklogTest {
     // When
     final RepayGuardCliTest.Run run =
         RepayGuardCliTest.run(
-            "bench", "--events", "3000", "--anomaly-rate", "0.2", "--partitions", "2");
+            "bench", "--events", "2000", "--anomaly-rate", "0.2", "--partitions", "1");
 
     // Then
     assertThat(run.err()).isEmpty();
