@@ -46,11 +46,13 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Three stages, joined through two topics the detector owns:
  *
  * <ol>
- *   <li>ingest, one sub-topology per data input: decode, check the contract (failures to the DLQ),
- *       forward facts with the partition's clock; borrowings and plan events to the facts log,
- *       orders and borrowings' order references to the order-links topic. Analysts' ops commands
- *       are read in the repayment-plan sub-topology, whose plan-credit store sends each to its
- *       plan's facts partition; they carry no clock;
+ *   <li>ingest, one sub-topology for the three data inputs and the ops topic, so one task per
+ *       partition number reads partition n of each together and Kafka Streams takes their records
+ *       in timestamp order (fewer are read far ahead of detector time, and a third of the tasks):
+ *       decode, check the contract (failures to the DLQ), forward facts with the partition's clock;
+ *       borrowings and plan events to the facts log, orders and borrowings' order references to the
+ *       order-links topic. Analysts' ops commands go through the plan-credit store, which sends
+ *       each to its plan's facts partition; they carry no clock;
  *   <li>order-link, keyed by orderId: sends each order's latest state to the borrowings naming it,
  *       in the facts log;
  *   <li>decision, one task per facts partition: the {@code DecisionEngine} over state stores,
@@ -180,8 +182,12 @@ public final class DetectorTopology {
             Set.of(),
             Names.OPS_DLQ_SINK),
         Names.OPS_SOURCE);
-    // Sharing the plan-credit store puts both sources in one task per partition number.
+    // Sharing the plan-credit store puts every input source in one sub-topology (see the class
+    // comment); the ops commands are the only other reader of the store, the data ingests do not
+    // touch it. Topics with fewer partitions than others are simply absent from the higher tasks.
     topology.connectProcessorAndStateStores(Names.OPS_INGEST, PLAN_CREDITS_STORE);
+    topology.connectProcessorAndStateStores(Names.CREDIT_USE_INGEST, PLAN_CREDITS_STORE);
+    topology.connectProcessorAndStateStores(Names.MERCHANT_ORDER_INGEST, PLAN_CREDITS_STORE);
     topology.addSink(
         Names.OPS_FACTS_SINK,
         topics.facts(),

@@ -139,10 +139,13 @@ class TopologyNamesTest {
       }
     }
 
-    // Then
+    // Then: the data ingests are connected to the plan-credit store only to share one
+    // sub-topology with the plan ingest; they never read or write it
     assertThat(storesByProcessor)
         .isEqualTo(
             Map.of(
+                "credit-use-ingest", Set.of("ingest-plan-credits"),
+                "merchant-order-ingest", Set.of("ingest-plan-credits"),
                 "repayment-plan-ingest", Set.of("ingest-plan-credits"),
                 "ops-ingest", Set.of("ingest-plan-credits"),
                 "order-link", Set.of("order-link-orders", "order-link-clock"),
@@ -172,10 +175,14 @@ class TopologyNamesTest {
       }
     }
 
-    // Then: one sub-topology, so partition n of both topics is read by one task with one store
+    // Then: one sub-topology, so partition n of both topics is read by one task with one store,
+    // and the other inputs with them (one ingest task per partition number, timestamp order)
     assertThat(subtopologyBySource.get(Names.OPS_SOURCE))
-        .isEqualTo(subtopologyBySource.get(Names.REPAYMENT_PLAN_SOURCE));
-    assertThat(subtopologyBySource.values().stream().distinct()).hasSize(5);
+        .isEqualTo(subtopologyBySource.get(Names.REPAYMENT_PLAN_SOURCE))
+        .isEqualTo(subtopologyBySource.get(Names.CREDIT_USE_SOURCE))
+        .isEqualTo(subtopologyBySource.get(Names.MERCHANT_ORDER_SOURCE));
+    // ingest, order-link, decision
+    assertThat(subtopologyBySource.values().stream().distinct()).hasSize(3);
   }
 
   @Test
