@@ -47,12 +47,11 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <ol>
  *   <li>ingest, one sub-topology for the three data inputs and the ops topic, so one task per
- *       partition number reads partition n of each together and Kafka Streams takes their records
- *       in timestamp order (fewer are read far ahead of detector time, and a third of the tasks):
- *       decode, check the contract (failures to the DLQ), forward facts with the partition's clock;
- *       borrowings and plan events to the facts log, orders and borrowings' order references to the
- *       order-links topic. Analysts' ops commands go through the plan-credit store, which sends
- *       each to its plan's facts partition; they carry no clock;
+ *       partition number reads partition n of each together, in timestamp order, and there are a
+ *       third as many ingest tasks: decode, check the contract (failures to the DLQ), forward facts
+ *       with the partition's clock; borrowings and plan events to the facts log, orders and
+ *       borrowings' order references to the order-links topic. Analysts' ops commands go through
+ *       the plan-credit store, which sends each to its plan's facts partition; they carry no clock;
  *   <li>order-link, keyed by orderId: sends each order's latest state to the borrowings naming it,
  *       in the facts log;
  *   <li>decision, one task per facts partition: the {@code DecisionEngine} over state stores,
