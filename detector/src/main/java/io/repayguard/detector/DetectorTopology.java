@@ -46,7 +46,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Three stages, joined through two topics the detector owns:
  *
  * <ol>
- *   <li>ingest, one sub-topology for the three data inputs and the ops topic, so one task per
+ *   <li>ingest, one sub-topology for the three data inputs and the ops topic when the inputs have
+ *       as many partitions each (else one per data input, ops with the plans), so one task per
  *       partition number reads partition n of each together, in timestamp order, and there are a
  *       third as many ingest tasks: decode, check the contract (failures to the DLQ), forward facts
  *       with the partition's clock; borrowings and plan events to the facts log, orders and
@@ -181,12 +182,16 @@ public final class DetectorTopology {
             Set.of(),
             Names.OPS_DLQ_SINK),
         Names.OPS_SOURCE);
-    // Sharing the plan-credit store puts every input source in one sub-topology (see the class
-    // comment); the ops commands are the only other reader of the store, the data ingests do not
-    // touch it. Topics with fewer partitions than others are simply absent from the higher tasks.
+    // Sharing the plan-credit store puts the ops source in the plan ingest's task, and the other
+    // inputs too when they have as many partitions (see the class comment); those two ingests
+    // never touch the store. With other counts they keep a sub-topology each: one task per
+    // partition number would then need the store's changelog to have as many partitions as the
+    // largest input, and a detector that ran before with one a plan partition would not start.
     topology.connectProcessorAndStateStores(Names.OPS_INGEST, PLAN_CREDITS_STORE);
-    topology.connectProcessorAndStateStores(Names.CREDIT_USE_INGEST, PLAN_CREDITS_STORE);
-    topology.connectProcessorAndStateStores(Names.MERCHANT_ORDER_INGEST, PLAN_CREDITS_STORE);
+    if (oneIngestTask(config.partitions())) {
+      topology.connectProcessorAndStateStores(Names.CREDIT_USE_INGEST, PLAN_CREDITS_STORE);
+      topology.connectProcessorAndStateStores(Names.MERCHANT_ORDER_INGEST, PLAN_CREDITS_STORE);
+    }
     topology.addSink(
         Names.OPS_FACTS_SINK,
         topics.facts(),
@@ -299,6 +304,15 @@ public final class DetectorTopology {
           Names.DECISION);
     }
     topology.addSink(Names.DECISION_DLQ_SINK, topics.dlq(), bytesOut, bytesOut, Names.DECISION);
+  }
+
+  /**
+   * Whether the three data inputs are read by one ingest task per partition number: when they have
+   * as many partitions each.
+   */
+  static boolean oneIngestTask(final DetectorConfig.SourcePartitions partitions) {
+    return partitions.creditUse() == partitions.repaymentPlan()
+        && partitions.merchantOrder() == partitions.repaymentPlan();
   }
 
   private static <T extends SpecificRecord> Serde<T> avro(final org.apache.avro.Schema schema) {

@@ -186,6 +186,37 @@ class TopologyNamesTest {
   }
 
   @Test
+  void shouldKeepASubTopologyPerInputWhenTheInputsHaveDifferentPartitionCounts() {
+    // Given: more credit-use partitions than plan partitions
+    final TopologyDescription mixed =
+        DetectorTopology.build(
+                DetectorConfig.defaults(new DetectorConfig.SourcePartitions(12, 6, 6, 6)),
+                DetectorSerdes.fromConfig(
+                    Map.of(
+                        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                        "mock://" + SCOPE,
+                        AvroSerdeConfig.SPECIFIC_AVRO_READER,
+                        true)))
+            .describe();
+    final Map<String, Integer> subtopologyBySource = new TreeMap<>();
+
+    // When
+    for (final Subtopology subtopology : mixed.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Source) {
+          subtopologyBySource.put(node.name(), subtopology.id());
+        }
+      }
+    }
+
+    // Then: the ops commands still with the plans; the plan-credit changelog keeps the plans'
+    // partition count, as a detector that ran before created it
+    assertThat(subtopologyBySource.get(Names.OPS_SOURCE))
+        .isEqualTo(subtopologyBySource.get(Names.REPAYMENT_PLAN_SOURCE));
+    assertThat(subtopologyBySource.values().stream().distinct()).hasSize(5);
+  }
+
+  @Test
   void shouldReadAndWriteTheDefaultTopics() {
     // Given
     final Map<String, String> topicByNode = new TreeMap<>();
