@@ -25,15 +25,32 @@ class TopologyNamesTest {
   private static final String SCOPE = "topology-names";
 
   private final TopologyDescription description =
-      DetectorTopology.build(
-              DetectorConfig.defaults(DetectorConfig.SourcePartitions.single()),
-              DetectorSerdes.fromConfig(
-                  Map.of(
-                      AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                      "mock://" + SCOPE,
-                      AvroSerdeConfig.SPECIFIC_AVRO_READER,
-                      true)))
-          .describe();
+      describe(DetectorConfig.SourcePartitions.single());
+
+  private static TopologyDescription describe(final DetectorConfig.SourcePartitions partitions) {
+    return DetectorTopology.build(
+            DetectorConfig.defaults(partitions),
+            DetectorSerdes.fromConfig(
+                Map.of(
+                    AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                    "mock://" + SCOPE,
+                    AvroSerdeConfig.SPECIFIC_AVRO_READER,
+                    true)))
+        .describe();
+  }
+
+  /** Each source node's sub-topology id. */
+  private static Map<String, Integer> subtopologyBySource(final TopologyDescription topology) {
+    final Map<String, Integer> bySource = new TreeMap<>();
+    for (final Subtopology subtopology : topology.subtopologies()) {
+      for (final Node node : subtopology.nodes()) {
+        if (node instanceof Source) {
+          bySource.put(node.name(), subtopology.id());
+        }
+      }
+    }
+    return bySource;
+  }
 
   @AfterEach
   void dropRegistry() {
@@ -163,17 +180,8 @@ class TopologyNamesTest {
 
   @Test
   void shouldReadOpsCommandsInTheTaskThatKnowsWhereEachPlanLives() {
-    // Given
-    final Map<String, Integer> subtopologyBySource = new TreeMap<>();
-
     // When
-    for (final Subtopology subtopology : description.subtopologies()) {
-      for (final Node node : subtopology.nodes()) {
-        if (node instanceof Source) {
-          subtopologyBySource.put(node.name(), subtopology.id());
-        }
-      }
-    }
+    final Map<String, Integer> subtopologyBySource = subtopologyBySource(description);
 
     // Then: one sub-topology, so partition n of both topics is read by one task with one store,
     // and the other inputs with them (one ingest task per partition number, timestamp order)
@@ -188,26 +196,10 @@ class TopologyNamesTest {
   @Test
   void shouldKeepASubTopologyPerInputWhenTheInputsHaveDifferentPartitionCounts() {
     // Given: more credit-use partitions than plan partitions
-    final TopologyDescription mixed =
-        DetectorTopology.build(
-                DetectorConfig.defaults(new DetectorConfig.SourcePartitions(12, 6, 6, 6)),
-                DetectorSerdes.fromConfig(
-                    Map.of(
-                        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                        "mock://" + SCOPE,
-                        AvroSerdeConfig.SPECIFIC_AVRO_READER,
-                        true)))
-            .describe();
-    final Map<String, Integer> subtopologyBySource = new TreeMap<>();
+    final DetectorConfig.SourcePartitions mixed = new DetectorConfig.SourcePartitions(12, 6, 6, 6);
 
     // When
-    for (final Subtopology subtopology : mixed.subtopologies()) {
-      for (final Node node : subtopology.nodes()) {
-        if (node instanceof Source) {
-          subtopologyBySource.put(node.name(), subtopology.id());
-        }
-      }
-    }
+    final Map<String, Integer> subtopologyBySource = subtopologyBySource(describe(mixed));
 
     // Then: the ops commands still with the plans; the plan-credit changelog keeps the plans'
     // partition count, as a detector that ran before created it
