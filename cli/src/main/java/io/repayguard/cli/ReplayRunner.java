@@ -229,7 +229,6 @@ final class ReplayRunner {
         final Fact flush =
             Fact.newBuilder()
                 .setSource("replay-flush")
-                .setWatermark(Long.MIN_VALUE)
                 .setMaxEventTime(Long.MIN_VALUE)
                 .setIdle(true)
                 .setPayload(Flush.newBuilder().setPartition(p.partition()).build())

@@ -371,7 +371,6 @@ public final class Clocks {
       sources.add(
           SourceClock.newBuilder()
               .setSource(source)
-              .setWatermark(maxEventTime)
               .setMaxEventTime(maxEventTime)
               .setIdle(idle)
               .setOffset(offset)
@@ -380,7 +379,6 @@ public final class Clocks {
     }
     final boolean newer = offset < 0 || offset >= existing.getOffset();
     existing.setMaxEventTime(Math.max(existing.getMaxEventTime(), maxEventTime));
-    existing.setWatermark(existing.getMaxEventTime());
     existing.setOffset(Math.max(existing.getOffset(), offset));
     if (newer) {
       existing.setIdle(idle);

@@ -413,7 +413,6 @@ final class DecisionProcessor implements Processor<byte[], byte[], Object, Objec
               final Fact tick =
                   Fact.newBuilder()
                       .setSource("tick/" + partition)
-                      .setWatermark(time)
                       .setMaxEventTime(time)
                       .setIdle(true)
                       .setPayload(

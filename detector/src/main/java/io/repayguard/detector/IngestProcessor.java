@@ -213,7 +213,6 @@ abstract class IngestProcessor<T extends SpecificRecord>
     if (!keepsTime()) {
       return Fact.newBuilder()
           .setSource(source)
-          .setWatermark(Clocks.UNKNOWN)
           .setMaxEventTime(Clocks.UNKNOWN)
           .setIdle(true)
           .setOffset(-1)
@@ -222,7 +221,6 @@ abstract class IngestProcessor<T extends SpecificRecord>
     }
     return Fact.newBuilder()
         .setSource(source)
-        .setWatermark(maxEventTime)
         .setMaxEventTime(maxEventTime)
         .setIdle(idle)
         .setOffset(toldOffset)

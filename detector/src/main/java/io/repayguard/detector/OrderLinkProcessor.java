@@ -225,10 +225,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   /** This partition's view of its sources, computed once a record for every fact it sends. */
   private View view(final ClockState clock) {
     return new View(
-        clock.getSources(),
-        Clocks.activeWatermark(clock.getSources()),
-        Clocks.maxEventTime(clock),
-        Clocks.allIdle(clock, expected));
+        clock.getSources(), Clocks.maxEventTime(clock), Clocks.allIdle(clock, expected));
   }
 
   /**
@@ -236,11 +233,10 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
    * clock's own list, not a copy: a forwarded fact is serialized before {@code forward} returns,
    * and the list changes only when the next record is reported.
    */
-  private record View(List<SourceClock> upstream, long watermark, long maxEventTime, boolean idle) {
+  private record View(List<SourceClock> upstream, long maxEventTime, boolean idle) {
     Fact fact(final String source, final Object payload) {
       return Fact.newBuilder()
           .setSource(source)
-          .setWatermark(watermark)
           .setMaxEventTime(maxEventTime)
           .setIdle(idle)
           .setOffset(-1)

@@ -104,11 +104,7 @@ class ClocksTest {
     assertThat(clock.getSources())
         .filteredOn(s -> s.getSource().equals(A))
         .singleElement()
-        .satisfies(
-            s -> {
-              assertThat(s.getWatermark()).isEqualTo(T0 + 30);
-              assertThat(s.getMaxEventTime()).isEqualTo(T0 + 30);
-            });
+        .satisfies(s -> assertThat(s.getMaxEventTime()).isEqualTo(T0 + 30));
     assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
   }
 
@@ -233,7 +229,6 @@ class ClocksTest {
       final String source, final long time, final long offset, final boolean idle) {
     return SourceClock.newBuilder()
         .setSource(source)
-        .setWatermark(time)
         .setMaxEventTime(time)
         .setOffset(offset)
         .setIdle(idle)

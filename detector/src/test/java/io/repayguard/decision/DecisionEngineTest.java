@@ -293,7 +293,6 @@ class DecisionEngineTest {
     engine.onFact(
         Fact.newBuilder()
             .setSource("tick/0")
-            .setWatermark(T0 + GRACE)
             .setMaxEventTime(T0 + GRACE)
             .setIdle(true)
             .setPayload(Tick.newBuilder().setPartition(0).setDetectorTime(T0 + GRACE).build())
@@ -926,7 +925,6 @@ class DecisionEngineTest {
       final String source, final long watermark, final boolean idle, final Object payload) {
     return Fact.newBuilder()
         .setSource(source)
-        .setWatermark(watermark)
         .setMaxEventTime(watermark)
         .setIdle(idle)
         .setPayload(payload)

@@ -304,7 +304,6 @@ class ManualResolutionTest {
     feed(
         Fact.newBuilder()
             .setSource("repayguard-ops/0")
-            .setWatermark(Clocks.UNKNOWN)
             .setMaxEventTime(Clocks.UNKNOWN)
             .setIdle(true)
             .setPayload(command)
@@ -319,7 +318,6 @@ class ManualResolutionTest {
   private static Fact fact(final String source, final long watermark, final Object payload) {
     return Fact.newBuilder()
         .setSource(source)
-        .setWatermark(watermark)
         .setMaxEventTime(watermark)
         .setIdle(false)
         .setPayload(payload)

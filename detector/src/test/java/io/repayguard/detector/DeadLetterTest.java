@@ -310,7 +310,6 @@ class DeadLetterTest {
       final Fact flush =
           Fact.newBuilder()
               .setSource("intruder")
-              .setWatermark(Long.MIN_VALUE)
               .setMaxEventTime(Long.MIN_VALUE)
               .setIdle(true)
               .setPayload(Flush.newBuilder().setPartition(0).build())

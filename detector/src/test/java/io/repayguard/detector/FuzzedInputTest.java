@@ -200,7 +200,6 @@ class FuzzedInputTest {
     }
     if (random.nextBoolean()) {
       fact.put("maxEventTime", T0 + random.nextInt(60 * 24 * 60) * 60_000L);
-      fact.put("watermark", fact.get("maxEventTime"));
     }
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);

@@ -198,7 +198,6 @@ class MovedTaskTest {
       final String source, final long maxEventTime, final long offset, final boolean idle) {
     return Fact.newBuilder()
         .setSource(source)
-        .setWatermark(maxEventTime)
         .setMaxEventTime(maxEventTime)
         .setIdle(idle)
         .setOffset(offset)

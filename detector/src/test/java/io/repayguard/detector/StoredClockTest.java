@@ -174,7 +174,6 @@ class StoredClockTest {
   private static SourceClock source(final String name, final long time) {
     return SourceClock.newBuilder()
         .setSource(name)
-        .setWatermark(time)
         .setMaxEventTime(time)
         .setIdle(false)
         .setOffset(3)
