@@ -9,7 +9,6 @@ import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.ExpiryKind;
 import io.repayguard.detector.state.PendingWork;
-import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
 import io.repayguard.events.OpsCommand;
@@ -183,10 +182,10 @@ public final class DecisionEngine {
         expiry(ExpiryKind.BORROWING, borrowing.getCreditId()));
     final long arrival = now == Clocks.UNKNOWN ? borrowing.getEventTime().toEpochMilli() : now;
     for (final String planId : store.plansOf(borrowing.getCreditId())) {
-      final PlanState plan = store.plan(planId).orElseThrow();
-      if (PlanAlerts.open(plan, Rule.NO_BORROWING).isPresent() && plan.getRedecisionDue() == null) {
+      final Plan plan = store.plan(planId).orElseThrow();
+      if (plan.openAlert(Rule.NO_BORROWING).isPresent() && plan.redecisionDue() == null) {
         final long due = saturatedAdd(arrival, settings.graceMillis());
-        plan.setRedecisionDue(due);
+        plan.redecisionDue(due);
         store.putPlan(plan);
         store.schedule(due, seq, PendingWork.newBuilder().setPlanId(planId).setEvent(null).build());
       }
@@ -216,10 +215,10 @@ public final class DecisionEngine {
       return;
     }
     for (final String planId : store.plansOf(update.getCreditId())) {
-      final PlanState plan = store.plan(planId).orElseThrow();
+      final Plan plan = store.plan(planId).orElseThrow();
       output.stepStarts();
       final boolean resolved =
-          PlanAlerts.open(plan, Rule.ORDER_NOT_PAID)
+          plan.openAlert(Rule.ORDER_NOT_PAID)
               .filter(a -> order.getOrderId().equals(a.getEvidence().get("orderId")))
               .map(
                   a ->
@@ -234,16 +233,13 @@ public final class DecisionEngine {
   }
 
   private void onRepaymentEvent(final RepaymentEvent event, final long seq) {
-    final Optional<PlanState> existing = store.plan(event.getPlanId());
-    final PlanState plan = existing.orElseGet(() -> PlanAlerts.newPlan(event));
-    if (plan.getSeenEventIds().contains(event.getEventId())) {
+    final Optional<Plan> existing = store.plan(event.getPlanId());
+    final Plan plan = existing.orElseGet(() -> Plan.startedBy(event));
+    if (!plan.arrived(event)) {
       return;
     }
-    plan.getSeenEventIds().add(event.getEventId());
-    plan.setAccountId(event.getAccountId());
-    plan.setLastEventTime(Math.max(plan.getLastEventTime(), event.getEventTime().toEpochMilli()));
     if (existing.isEmpty()) {
-      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.getPlanId()));
+      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.planId()));
       if (event.getCreditId() != null) {
         final List<String> plans = new ArrayList<>(store.plansOf(event.getCreditId()));
         plans.add(event.getPlanId());
@@ -251,10 +247,9 @@ public final class DecisionEngine {
       }
     }
     if (event.getType() == RepaymentEventType.PLAN_CLOSED) {
-      plan.setClosedArrived(true);
-      plan.setClosedAt(event.getEventTime().toEpochMilli());
+      plan.closed(event.getEventTime().toEpochMilli());
       store.putPlan(plan);
-      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.getPlanId()));
+      store.scheduleExpiry(expiresAt(plan), seq, expiry(ExpiryKind.PLAN, plan.planId()));
       return;
     }
     store.putPlan(plan);
@@ -269,7 +264,7 @@ public final class DecisionEngine {
    * no queued work: an ops command neither moves nor waits for detector time.
    */
   private void onOpsCommand(final OpsCommand command) {
-    final Optional<PlanState> plan = store.plan(command.getPlanId());
+    final Optional<Plan> plan = store.plan(command.getPlanId());
     if (plan.isEmpty()) {
       output.opsCommandIgnored(command, "no state for the plan on this partition");
     } else if (ManualResolution.apply(plan.get(), command, detectorTime(), holdPolicy, output)) {
@@ -344,7 +339,7 @@ public final class DecisionEngine {
     final String id = check.getId();
     switch (check.getKind()) {
       case PLAN -> {
-        final String creditId = store.plan(id).map(PlanState::getCreditId).orElse(null);
+        final String creditId = store.plan(id).map(Plan::creditId).orElse(null);
         store.deletePlan(id);
         if (creditId != null) {
           final List<String> plans = new ArrayList<>(store.plansOf(creditId));
@@ -358,17 +353,17 @@ public final class DecisionEngine {
   }
 
   /** When a plan may be forgotten: 90 days after it closed, else 400 days after its last event. */
-  private long expiresAt(final PlanState plan) {
-    final long last = plan.getLastEventTime();
+  private long expiresAt(final Plan plan) {
+    final long last = plan.lastEventTime();
     final long horizon =
-        plan.getClosedArrived()
+        plan.closedArrived()
             ? saturatedAdd(
-                Math.max(last, plan.getClosedAt()), settings.retention().closedPlan().toMillis())
+                Math.max(last, plan.closedAt()), settings.retention().closedPlan().toMillis())
             : inactiveUntil(last);
     final long lastDecision = saturatedAdd(last, settings.graceMillis());
-    return plan.getRedecisionDue() == null
+    return plan.redecisionDue() == null
         ? Math.max(horizon, lastDecision)
-        : Math.max(Math.max(horizon, lastDecision), plan.getRedecisionDue());
+        : Math.max(Math.max(horizon, lastDecision), plan.redecisionDue());
   }
 
   /**
@@ -394,18 +389,15 @@ public final class DecisionEngine {
   /** Rule 3: judges a newly decided event against the latest borrowing and order. */
   private void decide(final RepaymentEvent event, final long now) {
     final Step step = new Step(now);
-    final PlanState plan = step.plan(event.getPlanId());
+    final Plan plan = step.plan(event.getPlanId());
     final Optional<CreditUse> borrowing =
         Optional.ofNullable(event.getCreditId()).flatMap(store::borrowing);
-    plan.getDecided().add(event);
+    plan.decided(event);
     output.decided(event);
-    if (event.getType() == RepaymentEventType.PLAN_CREATED && plan.getCreatedAt() == null) {
-      plan.setCreatedAt(event.getEventTime().toEpochMilli());
-    }
     final Optional<BigInteger> total =
         switch (event.getType()) {
           case PLAN_CREATED -> Optional.of(BigInteger.valueOf(event.getAmountMinor()));
-          case REPAYMENT_COLLECTED -> Optional.of(collected(plan.getDecided()));
+          case REPAYMENT_COLLECTED -> Optional.of(plan.collectedMinor());
           default -> Optional.empty();
         };
     step.apply(event, judge(event, plan, borrowing, total, false, step));
@@ -415,20 +407,19 @@ public final class DecisionEngine {
   /** Rule 5: a late borrowing resolves NO_BORROWING and re-judges the decided events. */
   private void redecide(final String planId, final long now) {
     final Step step = new Step(now);
-    final PlanState plan = step.plan(planId);
-    plan.setRedecisionDue(null);
+    final Plan plan = step.plan(planId);
+    plan.redecisionDue(null);
     final Optional<CreditUse> borrowing =
-        Optional.ofNullable(plan.getCreditId()).flatMap(store::borrowing);
-    final Optional<io.repayguard.events.Alert> noBorrowing =
-        PlanAlerts.open(plan, Rule.NO_BORROWING);
+        Optional.ofNullable(plan.creditId()).flatMap(store::borrowing);
+    final Optional<io.repayguard.events.Alert> noBorrowing = plan.openAlert(Rule.NO_BORROWING);
     if (borrowing.isEmpty() || noBorrowing.isEmpty()) {
       step.finish();
       return;
     }
     PlanAlerts.resolve(
-        plan, noBorrowing.get(), now, "borrowing " + plan.getCreditId() + " arrived late", output);
+        plan, noBorrowing.get(), now, "borrowing " + plan.creditId() + " arrived late", output);
     BigInteger collected = BigInteger.ZERO;
-    for (final RepaymentEvent event : plan.getDecided()) {
+    for (final RepaymentEvent event : plan.decidedEvents()) {
       Optional<BigInteger> total = Optional.empty();
       if (event.getType() == RepaymentEventType.PLAN_CREATED) {
         total = Optional.of(BigInteger.valueOf(event.getAmountMinor()));
@@ -441,23 +432,9 @@ public final class DecisionEngine {
     step.finish();
   }
 
-  /**
-   * The sum of the collected amounts among {@code decided}, exactly: each amount is a valid long,
-   * their sum need not be (rule 3 asks for arithmetic that cannot overflow).
-   */
-  private static BigInteger collected(final List<RepaymentEvent> decided) {
-    BigInteger sum = BigInteger.ZERO;
-    for (final RepaymentEvent event : decided) {
-      if (event.getType() == RepaymentEventType.REPAYMENT_COLLECTED) {
-        sum = sum.add(BigInteger.valueOf(event.getAmountMinor()));
-      }
-    }
-    return sum;
-  }
-
   private List<Finding> judge(
       final RepaymentEvent event,
-      final PlanState plan,
+      final Plan plan,
       final Optional<CreditUse> borrowing,
       final Optional<BigInteger> total,
       final boolean borrowingRulesOnly,
@@ -470,30 +447,30 @@ public final class DecisionEngine {
         new ArrayList<>(
             Rules.judge(event, borrowing, order, total, settings.maxFeeBps(), borrowingRulesOnly));
     if (event.getType() == RepaymentEventType.PLAN_CREATED && borrowing.isPresent()) {
-      findings.addAll(DuplicatePlans.judge(plan.getCreditId(), view(plan), siblings(plan, step)));
+      findings.addAll(DuplicatePlans.judge(plan.creditId(), view(plan), siblings(plan, step)));
     }
     return findings;
   }
 
-  private List<DuplicatePlans.PlanView> siblings(final PlanState plan, final Step step) {
+  private List<DuplicatePlans.PlanView> siblings(final Plan plan, final Step step) {
     final List<DuplicatePlans.PlanView> views = new ArrayList<>();
-    for (final String planId : store.plansOf(plan.getCreditId())) {
-      if (planId.equals(plan.getPlanId())) {
+    for (final String planId : store.plansOf(plan.creditId())) {
+      if (planId.equals(plan.planId())) {
         continue;
       }
-      final PlanState sibling = step.plan(planId);
-      if (sibling.getCreatedAt() != null) {
+      final Plan sibling = step.plan(planId);
+      if (sibling.createdAt() != null) {
         views.add(view(sibling));
       }
     }
     return views;
   }
 
-  private static DuplicatePlans.PlanView view(final PlanState plan) {
+  private static DuplicatePlans.PlanView view(final Plan plan) {
     return new DuplicatePlans.PlanView(
-        plan.getPlanId(),
-        plan.getCreatedAt() == null ? Long.MAX_VALUE : plan.getCreatedAt(),
-        plan.getClosedArrived());
+        plan.planId(),
+        plan.createdAt() == null ? Long.MAX_VALUE : plan.createdAt(),
+        plan.closedArrived());
   }
 
   private static long saturatedAdd(final long a, final long b) {
@@ -507,14 +484,14 @@ public final class DecisionEngine {
    */
   private final class Step {
     private final long now;
-    private final Map<String, PlanState> touched = new LinkedHashMap<>();
+    private final Map<String, Plan> touched = new LinkedHashMap<>();
 
     Step(final long now) {
       this.now = now;
       output.stepStarts();
     }
 
-    PlanState plan(final String planId) {
+    Plan plan(final String planId) {
       return touched.computeIfAbsent(
           planId,
           id ->
@@ -525,11 +502,11 @@ public final class DecisionEngine {
 
     void apply(final RepaymentEvent trigger, final List<Finding> findings) {
       for (final Finding finding : findings) {
-        final PlanState target = plan(finding.planId());
+        final Plan target = plan(finding.planId());
         final String accountId =
-            target.getPlanId().equals(trigger.getPlanId())
+            target.planId().equals(trigger.getPlanId())
                 ? trigger.getAccountId()
-                : target.getAccountId();
+                : target.accountId();
         PlanAlerts.openIfNew(
             target,
             finding,
@@ -542,7 +519,7 @@ public final class DecisionEngine {
     }
 
     void finish() {
-      for (final PlanState plan : touched.values()) {
+      for (final Plan plan : touched.values()) {
         Holds.step(plan, holdPolicy, now, output);
         store.putPlan(plan);
       }

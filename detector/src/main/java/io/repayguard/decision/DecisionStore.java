@@ -4,7 +4,6 @@ import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
-import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
 import java.util.List;
@@ -30,9 +29,10 @@ public interface DecisionStore {
 
   void putOrder(String creditId, MerchantOrder order);
 
-  Optional<PlanState> plan(String planId);
+  /** The plan as last put; changes to it are kept only by putting it again. */
+  Optional<Plan> plan(String planId);
 
-  void putPlan(PlanState plan);
+  void putPlan(Plan plan);
 
   /** Ids of the plans that name {@code creditId}, in arrival order. */
   List<String> plansOf(String creditId);

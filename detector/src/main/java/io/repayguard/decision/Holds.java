@@ -1,7 +1,5 @@
 package io.repayguard.decision;
 
-import io.repayguard.detector.state.OpenAlert;
-import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldAction;
 import io.repayguard.events.HoldCommand;
@@ -22,46 +20,34 @@ final class Holds {
   private Holds() {}
 
   static void step(
-      final PlanState plan, final HoldPolicy policy, final long now, final DecisionOutput output) {
+      final Plan plan, final HoldPolicy policy, final long now, final DecisionOutput output) {
     final List<Alert> holding = new ArrayList<>();
-    for (final OpenAlert open : plan.getOpenAlerts()) {
-      if (policy.holds(open.getAlert().getSeverity())) {
-        holding.add(open.getAlert());
+    for (final Alert open : plan.openAlerts()) {
+      if (policy.holds(open.getSeverity())) {
+        holding.add(open);
       }
     }
     if (!holding.isEmpty()) {
-      final boolean starts = !plan.getHeld();
+      final boolean starts = !plan.held();
+      final int hold = starts ? plan.startHold() : plan.holds();
+      holding.forEach(plan::addToHold);
       if (starts) {
-        plan.setHeld(true);
-        plan.setHolds(plan.getHolds() + 1);
-        plan.setHoldAlertIds(new ArrayList<>());
-        plan.setHoldRules(new ArrayList<>());
+        output.command(command(plan, HoldAction.HOLD, hold, now));
       }
-      for (final Alert alert : holding) {
-        if (!plan.getHoldAlertIds().contains(alert.getAlertId())) {
-          plan.getHoldAlertIds().add(alert.getAlertId());
-          plan.getHoldRules().add(alert.getRule());
-        }
-      }
-      if (starts) {
-        output.command(command(plan, HoldAction.HOLD, plan.getHolds(), now));
-      }
-    } else if (plan.getHeld()) {
-      plan.setHeld(false);
-      plan.setReleases(plan.getReleases() + 1);
-      output.command(command(plan, HoldAction.RELEASE, plan.getReleases(), now));
+    } else if (plan.held()) {
+      output.command(command(plan, HoldAction.RELEASE, plan.release(), now));
     }
   }
 
   private static HoldCommand command(
-      final PlanState plan, final HoldAction action, final int occurrence, final long now) {
+      final Plan plan, final HoldAction action, final int occurrence, final long now) {
     return HoldCommand.newBuilder()
-        .setCommandId(Ids.commandId(plan.getPlanId(), action, occurrence))
+        .setCommandId(Ids.commandId(plan.planId(), action, occurrence))
         .setAction(action)
-        .setPlanId(plan.getPlanId())
-        .setAccountId(plan.getAccountId())
-        .setRules(new ArrayList<>(plan.getHoldRules()))
-        .setAlertIds(new ArrayList<>(plan.getHoldAlertIds()))
+        .setPlanId(plan.planId())
+        .setAccountId(plan.accountId())
+        .setRules(new ArrayList<>(plan.holdAlerts().values()))
+        .setAlertIds(new ArrayList<>(plan.holdAlerts().keySet()))
         .setDecidedAt(Instant.ofEpochMilli(now))
         .build();
   }

@@ -1,6 +1,5 @@
 package io.repayguard.decision;
 
-import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.Alert;
 import io.repayguard.events.OpsCommand;
 import io.repayguard.rules.HoldPolicy;
@@ -35,17 +34,16 @@ final class ManualResolution {
    * @return whether the plan changed and must be stored
    */
   static boolean apply(
-      final PlanState plan,
+      final Plan plan,
       final OpsCommand command,
       final long now,
       final HoldPolicy holdPolicy,
       final DecisionOutput output) {
-    if (plan.getOpsCommandIds().contains(command.getCommandId())) {
+    if (!plan.readOpsCommand(command.getCommandId())) {
       output.opsCommandIgnored(command, "its commandId was read before (a redelivery)");
       return false;
     }
-    plan.getOpsCommandIds().add(command.getCommandId());
-    final Optional<Alert> open = PlanAlerts.open(plan, command.getRule());
+    final Optional<Alert> open = plan.openAlert(command.getRule());
     if (open.isEmpty()) {
       output.opsCommandIgnored(command, "the plan has no open " + command.getRule() + " alert");
       return true;

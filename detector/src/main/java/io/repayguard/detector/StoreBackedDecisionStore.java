@@ -2,6 +2,8 @@ package io.repayguard.detector;
 
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionStore;
+import io.repayguard.decision.Plan;
+import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
@@ -116,13 +118,13 @@ final class StoreBackedDecisionStore implements DecisionStore {
   }
 
   @Override
-  public Optional<PlanState> plan(final String planId) {
-    return Optional.ofNullable(plans.get(planId));
+  public Optional<Plan> plan(final String planId) {
+    return Optional.ofNullable(plans.get(planId)).map(StoredPlans::read);
   }
 
   @Override
-  public void putPlan(final PlanState plan) {
-    plans.put(plan.getPlanId(), plan);
+  public void putPlan(final Plan plan) {
+    plans.put(plan.planId(), StoredPlans.write(plan));
   }
 
   @Override

@@ -188,10 +188,10 @@ class ManualResolutionTest {
     // Then
     assertThat(output.all()).isEmpty();
     assertThat(output.ignored()).containsExactly(resolve);
-    assertThat(PlanAlerts.open(store.plan("p1").orElseThrow(), Rule.BORROWING_REVERSED))
+    assertThat(store.plan("p1").orElseThrow().openAlert(Rule.BORROWING_REVERSED))
         .map(Alert::getAlertId)
         .contains("p1/BORROWING_REVERSED/2");
-    assertThat(store.plan("p1").orElseThrow().getHeld()).isTrue();
+    assertThat(store.plan("p1").orElseThrow().held()).isTrue();
   }
 
   @Test
@@ -234,8 +234,8 @@ class ManualResolutionTest {
     // Then
     assertThat(output.all()).isEmpty();
     assertThat(output.ignored()).containsExactly(wrongRule, acknowledgeWrongRule);
-    assertThat(store.plan("p1").orElseThrow().getHeld()).isTrue();
-    assertThat(store.plan("p1").orElseThrow().getOpenAlerts()).hasSize(1);
+    assertThat(store.plan("p1").orElseThrow().held()).isTrue();
+    assertThat(store.plan("p1").orElseThrow().openAlerts()).hasSize(1);
   }
 
   @Test

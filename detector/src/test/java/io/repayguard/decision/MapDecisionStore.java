@@ -114,13 +114,15 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   @Override
-  public Optional<PlanState> plan(final String planId) {
-    return Optional.ofNullable(plans.get(planId)).map(MapDecisionStore::copy);
+  public Optional<Plan> plan(final String planId) {
+    return Optional.ofNullable(plans.get(planId))
+        .map(MapDecisionStore::copy)
+        .map(StoredPlans::read);
   }
 
   @Override
-  public void putPlan(final PlanState plan) {
-    plans.put(plan.getPlanId(), copy(plan));
+  public void putPlan(final Plan plan) {
+    plans.put(plan.planId(), copy(StoredPlans.write(plan)));
   }
 
   @Override

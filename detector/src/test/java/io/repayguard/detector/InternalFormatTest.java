@@ -3,11 +3,13 @@ package io.repayguard.detector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.FormatSamples.FactRecord;
 import io.repayguard.detector.FormatSamples.StateSample;
 import io.repayguard.detector.FormatSamples.StoreEntry;
 import io.repayguard.detector.FormatSamples.StoreFormat;
 import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
 import io.repayguard.scenario.ExpectedOutputs;
@@ -135,6 +137,28 @@ class InternalFormatTest {
 
     // Then: the same decisions, ids and times included, as a stage that never stopped
     assertThat(resumed).containsExactlyElementsOf(uninterrupted);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("samples")
+  void shouldReadEveryStoredPlanIntoTheEnginesModelAndWriteItBackUnchanged(
+      final String format, final String scenario) throws Exception {
+    // Given: every plan that build stored halfway through the scenario
+    final AvroBinarySerde<PlanState> serde = new AvroBinarySerde<>(PlanState.getClassSchema());
+    final List<PlanState> plans = new ArrayList<>();
+    for (final StoreEntry e :
+        FormatSamples.readState(formatsDir().resolve(format), scenario).entries()) {
+      if (e.store().equals(Names.PLANS_STORE)) {
+        plans.add(serde.decode(e.value()));
+      }
+    }
+
+    // Then: each reads into a Plan that writes back as the same state (collectedMinor, which
+    // nothing reads, as 0)
+    for (final PlanState stored : plans) {
+      final PlanState expected = PlanState.newBuilder(stored).setCollectedMinor(0).build();
+      assertThat(StoredPlans.write(StoredPlans.read(stored))).as(scenario).isEqualTo(expected);
+    }
   }
 
   @Test

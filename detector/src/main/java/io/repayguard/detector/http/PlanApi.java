@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.repayguard.decision.Plan;
+import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.FactsKey;
 import io.repayguard.detector.Names;
 import io.repayguard.detector.OpsCommandSender;
 import io.repayguard.detector.TopicNames;
-import io.repayguard.detector.state.OpenAlert;
 import io.repayguard.detector.state.PlanCredit;
 import io.repayguard.detector.state.PlanState;
-import io.repayguard.detector.state.RuleCount;
 import io.repayguard.events.Alert;
 import io.repayguard.events.AlertStatus;
 import io.repayguard.events.CreditUse;
@@ -263,14 +263,15 @@ public final class PlanApi implements AutoCloseable {
 
   private Answer localPlan(final String planId) {
     try {
-      final PlanState plan = this.<PlanState>store(Names.PLANS_STORE).get(planId);
-      if (plan == null) {
+      final PlanState stored = this.<PlanState>store(Names.PLANS_STORE).get(planId);
+      if (stored == null) {
         return Answer.error(404, "no plan " + planId + (self.isEmpty() ? " on this instance" : ""));
       }
+      final Plan plan = StoredPlans.read(stored);
       final CreditUse borrowing =
-          plan.getCreditId() == null
+          plan.creditId() == null
               ? null
-              : this.<CreditUse>store(Names.BORROWINGS_STORE).get(plan.getCreditId());
+              : this.<CreditUse>store(Names.BORROWINGS_STORE).get(plan.creditId());
       return new Answer(200, render(plan, borrowing).toString());
     } catch (final InvalidStateStoreException e) {
       return moving();
@@ -499,14 +500,18 @@ public final class PlanApi implements AutoCloseable {
         : value.asText().trim();
   }
 
-  private static ObjectNode render(final PlanState plan, final CreditUse borrowing) {
+  /**
+   * The plan as {@code GET /plans/{planId}} shows it; {@code collectedMinor} is the exact sum of
+   * its decided collections, a JSON integer of any size.
+   */
+  static ObjectNode render(final Plan plan, final CreditUse borrowing) {
     final ObjectNode json = JSON.createObjectNode();
-    json.put("planId", plan.getPlanId());
-    json.put("creditId", plan.getCreditId());
-    json.put("accountId", plan.getAccountId());
-    json.put("held", plan.getHeld());
-    json.put("collectedMinor", plan.getCollectedMinor());
-    json.put("closed", plan.getClosedAt() != null);
+    json.put("planId", plan.planId());
+    json.put("creditId", plan.creditId());
+    json.put("accountId", plan.accountId());
+    json.put("held", plan.held());
+    json.put("collectedMinor", plan.collectedMinor());
+    json.put("closed", plan.closedAt() != null);
     if (borrowing == null) {
       json.putNull("borrowing");
     } else {
@@ -518,8 +523,7 @@ public final class PlanApi implements AutoCloseable {
           .put("eventTime", borrowing.getEventTime().toString());
     }
     final ArrayNode open = json.putArray("openAlerts");
-    for (final OpenAlert o : plan.getOpenAlerts()) {
-      final Alert a = o.getAlert();
+    for (final Alert a : plan.openAlerts()) {
       open.addObject()
           .put("alertId", a.getAlertId())
           .put("rule", a.getRule().name())
@@ -529,11 +533,9 @@ public final class PlanApi implements AutoCloseable {
           .put("decidedAt", a.getDecidedAt().toString());
     }
     final ObjectNode raised = json.putObject("alertsRaisedByRule");
-    for (final RuleCount count : plan.getOccurrences()) {
-      raised.put(count.getRule().name(), count.getCount());
-    }
+    plan.occurrences().forEach((rule, count) -> raised.put(rule.name(), count));
     final ArrayNode decided = json.putArray("decidedEvents");
-    for (final RepaymentEvent e : plan.getDecided()) {
+    for (final RepaymentEvent e : plan.decidedEvents()) {
       decided
           .addObject()
           .put("eventId", e.getEventId())
