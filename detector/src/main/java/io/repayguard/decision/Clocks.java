@@ -1,11 +1,10 @@
 package io.repayguard.decision;
 
-import io.repayguard.detector.state.ClockState;
-import io.repayguard.detector.state.RelayClock;
+import io.repayguard.decision.Clock.Source;
 import io.repayguard.detector.state.SourceClock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +25,8 @@ import java.util.Set;
  * largest eventTime any input partition reported. An expected source that has not reported blocks
  * detector time. Detector time never goes back. Only expected sources count: a report from any
  * other is ignored, and a source the clock kept from an earlier topology (a renamed topic, fewer
- * partitions) is dropped at the next report, so it cannot hold detector time back. Pure functions
- * over {@link ClockState}.
+ * partitions) is dropped at the next report, so it cannot hold detector time back. Functions over a
+ * {@link Clock}.
  */
 public final class Clocks {
   /** Detector time before anything is known. */
@@ -36,25 +35,20 @@ public final class Clocks {
   private Clocks() {}
 
   /** A clock that has heard from nobody. */
-  public static ClockState empty() {
-    return ClockState.newBuilder()
-        .setSources(new ArrayList<>())
-        .setRelays(new ArrayList<>())
-        .setDetectorTime(UNKNOWN)
-        .setArrivals(0)
-        .build();
+  public static Clock empty() {
+    return new Clock();
   }
 
   /** Records an input partition's report and moves detector time as far as reports allow. */
   public static void report(
-      final ClockState clock,
+      final Clock clock,
       final Sources expected,
       final String source,
       final long maxEventTime,
       final long offset,
       final boolean idle) {
     if (expected.direct().contains(source)) {
-      merge(clock.getSources(), source, maxEventTime, offset, idle);
+      Clock.merge(clock.directSources(), source, maxEventTime, offset, idle);
     }
     forgetUnexpected(clock, expected);
     advanceTo(clock, derive(clock, expected));
@@ -62,28 +56,16 @@ public final class Clocks {
 
   /** Records a relay's view of its input partitions and moves detector time. */
   public static void reportRelay(
-      final ClockState clock,
+      final Clock clock,
       final Sources expected,
       final String relay,
       final List<SourceClock> upstream) {
-    if (!expected.relays().contains(relay)) {
-      forgetUnexpected(clock, expected);
-      advanceTo(clock, derive(clock, expected));
-      return;
-    }
-    RelayClock known = null;
-    for (final RelayClock r : clock.getRelays()) {
-      if (r.getSource().equals(relay)) {
-        known = r;
-      }
-    }
-    if (known == null) {
-      known = RelayClock.newBuilder().setSource(relay).setUpstream(new ArrayList<>()).build();
-      clock.getRelays().add(known);
-    }
-    for (final SourceClock s : upstream) {
-      if (expected.relayUpstream().contains(s.getSource())) {
-        merge(known.getUpstream(), s.getSource(), s.getMaxEventTime(), s.getOffset(), s.getIdle());
+    if (expected.relays().contains(relay)) {
+      final Map<String, Source> view = clock.viewOf(relay);
+      for (final SourceClock s : upstream) {
+        if (expected.relayUpstream().contains(s.getSource())) {
+          Clock.merge(view, s.getSource(), s.getMaxEventTime(), s.getOffset(), s.getIdle());
+        }
       }
     }
     forgetUnexpected(clock, expected);
@@ -93,37 +75,36 @@ public final class Clocks {
   /**
    * Drops what the clock kept of sources the stage no longer expects. Reports from them are
    * ignored, so only a clock restored from an earlier topology has any. Called after a report is
-   * merged: once every expected source has reported, a list longer than expected holds a stale one
+   * merged: once every expected source has reported, a map larger than expected holds a stale one
    * (before that, detector time cannot move anyway), so the size check keeps this free on every
    * other report.
    */
-  private static void forgetUnexpected(final ClockState clock, final Sources expected) {
-    if (clock.getSources().size() > expected.direct().size()) {
-      clock.getSources().removeIf(s -> !expected.direct().contains(s.getSource()));
+  private static void forgetUnexpected(final Clock clock, final Sources expected) {
+    if (clock.directSources().size() > expected.direct().size()) {
+      clock.directSources().keySet().removeIf(name -> !expected.direct().contains(name));
     }
-    if (clock.getRelays().size() > expected.relays().size()) {
-      clock.getRelays().removeIf(r -> !expected.relays().contains(r.getSource()));
+    if (clock.relayViews().size() > expected.relays().size()) {
+      clock.relayViews().keySet().removeIf(name -> !expected.relays().contains(name));
     }
-    for (final RelayClock relay : clock.getRelays()) {
-      if (relay.getUpstream().size() > expected.relayUpstream().size()) {
-        relay.getUpstream().removeIf(s -> !expected.relayUpstream().contains(s.getSource()));
+    for (final Map<String, Source> view : clock.relayViews().values()) {
+      if (view.size() > expected.relayUpstream().size()) {
+        view.keySet().removeIf(name -> !expected.relayUpstream().contains(name));
       }
     }
   }
 
   /** Moves detector time to {@code time} unless it is there already. */
-  public static void advanceTo(final ClockState clock, final long time) {
-    clock.setDetectorTime(Math.max(clock.getDetectorTime(), time));
+  public static void advanceTo(final Clock clock, final long time) {
+    clock.advanceTo(time);
   }
 
   /** True when everything expected reported, every input is idle and no relay holds time. */
-  public static boolean allIdle(final ClockState clock, final Sources expected) {
-    final Map<String, SourceClock> direct = byName(clock.getSources());
-    final Bound relays = bound(clock, direct, expected.relayUpstream());
-    return heardFromAll(clock, direct, expected)
+  public static boolean allIdle(final Clock clock, final Sources expected) {
+    final Bound relays = bound(clock, expected.relayUpstream());
+    return heardFromAll(clock, expected)
         && !relays.blocks()
         && relays.time() == UNKNOWN
-        && clock.getSources().stream().allMatch(SourceClock::getIdle);
+        && clock.sources().values().stream().allMatch(Source::idle);
   }
 
   /**
@@ -131,8 +112,8 @@ public final class Clocks {
    * partitions not idle (with their largest eventTime), and relays behind this stage's direct view
    * of a partition (relay's offset / direct offset).
    */
-  public static String describe(final ClockState clock, final Sources expected) {
-    final Map<String, SourceClock> direct = byName(clock.getSources());
+  public static String describe(final Clock clock, final Sources expected) {
+    final Map<String, Source> direct = clock.sources();
     final List<String> silent = new ArrayList<>();
     for (final String name : expected.direct()) {
       if (!direct.containsKey(name)) {
@@ -140,33 +121,32 @@ public final class Clocks {
       }
     }
     for (final String relay : expected.relays()) {
-      if (findRelay(clock.getRelays(), relay) == null) {
+      if (!clock.relays().containsKey(relay)) {
         silent.add(relay);
       }
     }
     final List<String> active = new ArrayList<>();
-    for (final SourceClock s : clock.getSources()) {
-      if (!s.getIdle()) {
-        active.add(s.getSource() + "@" + timeText(s.getMaxEventTime()));
+    for (final Source s : direct.values()) {
+      if (!s.idle()) {
+        active.add(s.name() + "@" + timeText(s.maxEventTime()));
       }
     }
     final List<String> relaysBehind = new ArrayList<>();
-    for (final RelayClock relay : clock.getRelays()) {
+    for (final Map.Entry<String, Map<String, Source>> relay : clock.relays().entrySet()) {
       for (final String name : expected.relayUpstream()) {
-        final SourceClock seen = find(relay.getUpstream(), name);
-        final SourceClock latest = direct.get(name);
-        final long seenOffset = seen == null ? -1 : seen.getOffset();
-        if (latest != null && seenOffset < latest.getOffset()) {
+        final Source seen = relay.getValue().get(name);
+        final Source latest = direct.get(name);
+        final long seenOffset = seen == null ? -1 : seen.offset();
+        if (latest != null && seenOffset < latest.offset()) {
           relaysBehind.add(
-              relay.getSource() + " on " + name + " " + seenOffset + "/" + latest.getOffset());
-        } else if (seen != null && !seen.getIdle()) {
-          relaysBehind.add(
-              relay.getSource() + " sees " + name + "@" + timeText(seen.getMaxEventTime()));
+              relay.getKey() + " on " + name + " " + seenOffset + "/" + latest.offset());
+        } else if (seen != null && !seen.idle()) {
+          relaysBehind.add(relay.getKey() + " sees " + name + "@" + timeText(seen.maxEventTime()));
         }
       }
     }
     return "detector time "
-        + timeText(clock.getDetectorTime())
+        + timeText(clock.detectorTime())
         + "; not heard from "
         + silent
         + "; not idle "
@@ -180,37 +160,37 @@ public final class Clocks {
   }
 
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
-  public static long maxEventTime(final ClockState clock) {
+  public static long maxEventTime(final Clock clock) {
     long max = UNKNOWN;
-    for (final SourceClock s : clock.getSources()) {
-      max = Math.max(max, s.getMaxEventTime());
+    for (final Source s : clock.sources().values()) {
+      max = Math.max(max, s.maxEventTime());
     }
     return max;
   }
 
   /** The smallest largest-eventTime of the non-idle sources in {@code sources}, if any. */
-  public static long activeWatermark(final List<SourceClock> sources) {
+  public static long activeWatermark(final Collection<Source> sources) {
     long min = UNKNOWN;
     boolean any = false;
-    for (final SourceClock s : sources) {
-      if (!s.getIdle() && (!any || s.getMaxEventTime() < min)) {
-        min = s.getMaxEventTime();
+    for (final Source s : sources) {
+      if (!s.idle() && (!any || s.maxEventTime() < min)) {
+        min = s.maxEventTime();
         any = true;
       }
     }
     return any ? min : UNKNOWN;
   }
 
-  private static long derive(final ClockState clock, final Sources expected) {
-    final Map<String, SourceClock> direct = byName(clock.getSources());
-    if (!heardFromAll(clock, direct, expected)) {
+  private static long derive(final Clock clock, final Sources expected) {
+    if (!heardFromAll(clock, expected)) {
       return UNKNOWN;
     }
-    if (activeWithoutTime(clock.getSources())) {
+    final Collection<Source> direct = clock.sources().values();
+    if (activeWithoutTime(direct)) {
       return UNKNOWN;
     }
-    final long inputs = activeWatermark(clock.getSources());
-    final Bound relays = bound(clock, direct, expected.relayUpstream());
+    final long inputs = activeWatermark(direct);
+    final Bound relays = bound(clock, expected.relayUpstream());
     if (relays.blocks()) {
       return UNKNOWN;
     }
@@ -229,35 +209,37 @@ public final class Clocks {
    */
   private record Bound(long time, boolean blocks) {}
 
-  private static Bound bound(
-      final ClockState clock, final Map<String, SourceClock> direct, final Set<String> upstream) {
+  private static final Bound NO_BOUND = new Bound(UNKNOWN, false);
+  private static final Bound BLOCKS = new Bound(UNKNOWN, true);
+
+  private static Bound bound(final Clock clock, final Set<String> upstream) {
+    final Map<String, Source> direct = clock.sources();
     long bound = UNKNOWN;
-    for (final RelayClock relay : clock.getRelays()) {
-      final List<SourceClock> seen = relay.getUpstream();
+    for (final Map<String, Source> seen : clock.relays().values()) {
       final long b;
       if (caughtUp(seen, direct, upstream)) {
-        if (activeWithoutTime(seen)) {
-          return new Bound(UNKNOWN, true);
+        if (activeWithoutTime(seen.values())) {
+          return BLOCKS;
         }
-        b = activeWatermark(seen);
+        b = activeWatermark(seen.values());
       } else {
         if (behindWithoutTime(seen, direct, upstream)) {
-          return new Bound(UNKNOWN, true);
+          return BLOCKS;
         }
-        b = smallestKnownTime(seen);
+        b = smallestKnownTime(seen.values());
       }
       if (b != UNKNOWN) {
         bound = bound == UNKNOWN ? b : Math.min(bound, b);
       }
     }
-    return new Bound(bound, false);
+    return bound == UNKNOWN ? NO_BOUND : new Bound(bound, false);
   }
 
   /** The smallest largest-eventTime in {@code sources} that is known, or {@link #UNKNOWN}. */
-  private static long smallestKnownTime(final List<SourceClock> sources) {
+  private static long smallestKnownTime(final Collection<Source> sources) {
     long min = UNKNOWN;
-    for (final SourceClock s : sources) {
-      final long t = s.getMaxEventTime();
+    for (final Source s : sources) {
+      final long t = s.maxEventTime();
       if (t != UNKNOWN && (min == UNKNOWN || t < min)) {
         min = t;
       }
@@ -265,22 +247,18 @@ public final class Clocks {
     return min;
   }
 
-  /**
-   * A relay behind on a partition whose time it does not know cannot bound anything. Walks the
-   * relay's own entries (each names a partition once) rather than building a map of them: this runs
-   * for every relay on every fact.
-   */
+  /** A relay behind on a partition whose time it does not know cannot bound anything. */
   private static boolean behindWithoutTime(
-      final List<SourceClock> relayView,
-      final Map<String, SourceClock> direct,
+      final Map<String, Source> relayView,
+      final Map<String, Source> direct,
       final Set<String> upstream) {
     int present = 0;
-    for (final SourceClock seen : relayView) {
-      if (!upstream.contains(seen.getSource())) {
+    for (final Source seen : relayView.values()) {
+      if (!upstream.contains(seen.name())) {
         continue;
       }
       present++;
-      if (seen.getMaxEventTime() == UNKNOWN && behind(seen, direct.get(seen.getSource()))) {
+      if (seen.maxEventTime() == UNKNOWN && behind(seen, direct.get(seen.name()))) {
         return true;
       }
     }
@@ -288,8 +266,8 @@ public final class Clocks {
       return false;
     }
     for (final String name : upstream) {
-      final SourceClock latest = direct.get(name);
-      if (latest != null && latest.getOffset() >= 0 && find(relayView, name) == null) {
+      final Source latest = direct.get(name);
+      if (latest != null && latest.offset() >= 0 && !relayView.containsKey(name)) {
         return true;
       }
     }
@@ -297,29 +275,29 @@ public final class Clocks {
   }
 
   /** An active source that knows no time yet holds detector time where it is. */
-  private static boolean activeWithoutTime(final List<SourceClock> sources) {
-    for (final SourceClock s : sources) {
-      if (!s.getIdle() && s.getMaxEventTime() == UNKNOWN) {
+  private static boolean activeWithoutTime(final Collection<Source> sources) {
+    for (final Source s : sources) {
+      if (!s.idle() && s.maxEventTime() == UNKNOWN) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean behind(final SourceClock seen, final SourceClock latest) {
-    return latest != null && seen.getOffset() < latest.getOffset();
+  private static boolean behind(final Source seen, final Source latest) {
+    return latest != null && seen.offset() < latest.offset();
   }
 
   /** Whether the relay has heard from every upstream partition at least as far as this stage. */
   private static boolean caughtUp(
-      final List<SourceClock> relayView,
-      final Map<String, SourceClock> direct,
+      final Map<String, Source> relayView,
+      final Map<String, Source> direct,
       final Set<String> upstream) {
     int present = 0;
-    for (final SourceClock seen : relayView) {
-      if (upstream.contains(seen.getSource())) {
+    for (final Source seen : relayView.values()) {
+      if (upstream.contains(seen.name())) {
         present++;
-        if (behind(seen, direct.get(seen.getSource()))) {
+        if (behind(seen, direct.get(seen.name()))) {
           return false;
         }
       }
@@ -327,70 +305,17 @@ public final class Clocks {
     return present == upstream.size();
   }
 
-  private static boolean heardFromAll(
-      final ClockState clock, final Map<String, SourceClock> direct, final Sources expected) {
+  private static boolean heardFromAll(final Clock clock, final Sources expected) {
     for (final String name : expected.direct()) {
-      if (!direct.containsKey(name)) {
+      if (!clock.sources().containsKey(name)) {
         return false;
       }
     }
     for (final String relay : expected.relays()) {
-      if (findRelay(clock.getRelays(), relay) == null) {
+      if (!clock.relays().containsKey(relay)) {
         return false;
       }
     }
     return true;
-  }
-
-  private static RelayClock findRelay(final List<RelayClock> relays, final String name) {
-    for (final RelayClock r : relays) {
-      if (r.getSource().equals(name)) {
-        return r;
-      }
-    }
-    return null;
-  }
-
-  /** The sources by name: one pass, so the checks above stay linear in the number of sources. */
-  private static Map<String, SourceClock> byName(final List<SourceClock> sources) {
-    final Map<String, SourceClock> byName = new HashMap<>(sources.size() * 2);
-    for (final SourceClock s : sources) {
-      byName.put(s.getSource(), s);
-    }
-    return byName;
-  }
-
-  private static void merge(
-      final List<SourceClock> sources,
-      final String source,
-      final long maxEventTime,
-      final long offset,
-      final boolean idle) {
-    final SourceClock existing = find(sources, source);
-    if (existing == null) {
-      sources.add(
-          SourceClock.newBuilder()
-              .setSource(source)
-              .setMaxEventTime(maxEventTime)
-              .setIdle(idle)
-              .setOffset(offset)
-              .build());
-      return;
-    }
-    final boolean newer = offset < 0 || offset >= existing.getOffset();
-    existing.setMaxEventTime(Math.max(existing.getMaxEventTime(), maxEventTime));
-    existing.setOffset(Math.max(existing.getOffset(), offset));
-    if (newer) {
-      existing.setIdle(idle);
-    }
-  }
-
-  private static SourceClock find(final List<SourceClock> sources, final String name) {
-    for (final SourceClock s : sources) {
-      if (s.getSource().equals(name)) {
-        return s;
-      }
-    }
-    return null;
   }
 }

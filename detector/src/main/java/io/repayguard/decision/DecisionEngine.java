@@ -4,7 +4,6 @@ import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.facts.Flush;
 import io.repayguard.detector.facts.OrderUpdate;
 import io.repayguard.detector.facts.Tick;
-import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.ExpiryKind;
@@ -65,7 +64,7 @@ public final class DecisionEngine {
       onOpsCommand(command);
       return;
     }
-    final ClockState clock = store.clock();
+    final Clock clock = store.clock();
     String reported = null;
     if (fact.getPayload() instanceof Tick tick) {
       Clocks.advanceTo(clock, tick.getDetectorTime());
@@ -82,10 +81,9 @@ public final class DecisionEngine {
           fact.getIdle());
       reported = fact.getSource();
     }
-    clock.setArrivals(clock.getArrivals() + 1);
+    final long seq = clock.countArrival();
     store.putClock(clock, reported);
-    final long now = clock.getDetectorTime();
-    final long seq = clock.getArrivals();
+    final long now = clock.detectorTime();
     final Object payload = fact.getPayload();
     final long eventTime = eventTime(payload);
     if (eventTime != Clocks.UNKNOWN && eventTime > now) {
@@ -129,19 +127,19 @@ public final class DecisionEngine {
    * re-decision one grace after a late borrowing, run too.
    */
   public void flush() {
-    final ClockState clock = store.clock();
+    final Clock clock = store.clock();
     for (Optional<Long> due = nextDue(); due.isPresent(); due = nextDue()) {
       Clocks.advanceTo(clock, due.get());
-      clock.setArrivals(clock.getArrivals() + 1);
+      final long seq = clock.countArrival();
       store.putClock(clock, null);
-      runDueWork(clock.getDetectorTime());
-      forgetExpired(clock.getDetectorTime(), clock.getArrivals());
+      runDueWork(clock.detectorTime());
+      forgetExpired(clock.detectorTime(), seq);
     }
   }
 
   /** Current detector time of this partition. */
   public long detectorTime() {
-    return store.clock().getDetectorTime();
+    return store.clock().detectorTime();
   }
 
   /** What holds this partition's detector time, on one line (see {@link Clocks#describe}). */

@@ -1,6 +1,5 @@
 package io.repayguard.decision;
 
-import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.Deferred;
 import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
@@ -40,14 +39,14 @@ public interface DecisionStore {
   void putPlansOf(String creditId, List<String> planIds);
 
   /** The partition's clock; {@link Clocks#empty()} before the first fact. */
-  ClockState clock();
+  Clock clock();
 
   /**
    * Writes the clock back. {@code changed} names the one source or relay whose entry the last
    * report changed, or is null when only detector time and the arrival count moved, so a store can
    * write that entry alone rather than every source's.
    */
-  void putClock(ClockState clock, String changed);
+  void putClock(Clock clock, String changed);
 
   /**
    * Queues {@code work} to run once detector time reaches {@code due}; ties run by {@code seq},

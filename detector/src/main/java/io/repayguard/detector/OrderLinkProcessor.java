@@ -1,7 +1,9 @@
 package io.repayguard.detector;
 
+import io.repayguard.decision.Clock;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.Sources;
+import io.repayguard.decision.StoredClocks;
 import io.repayguard.detector.facts.Fact;
 import io.repayguard.detector.facts.OrderRef;
 import io.repayguard.detector.facts.OrderUpdate;
@@ -50,7 +52,7 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
   private KeyValueStore<String, ClockState> clocks;
 
   /** The clock as last read from or written to {@link #clocks}: read once, written through. */
-  private ClockState clock;
+  private Clock clock;
 
   /** Whether the view last told downstream said every source idle; null before any. */
   private Boolean toldIdle;
@@ -89,14 +91,15 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
 
   private void tellClockIfChanged(final long wallNow) {
     if (changed && storedClock() != null) {
-      tell(view(clock), wallNow);
+      tell(view(clock, StoredClocks.sources(clock.sources().values())), wallNow);
     }
   }
 
   /** The stored clock, null before any; read from the store once, then kept. */
-  private ClockState storedClock() {
+  private Clock storedClock() {
     if (clock == null) {
-      clock = clocks.get(CLOCK_KEY);
+      final ClockState stored = clocks.get(CLOCK_KEY);
+      clock = stored == null ? null : StoredClocks.read(stored);
     }
     return clock;
   }
@@ -114,10 +117,10 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
    * inactivity horizon of this stage's detector time. A full scan, hourly by the wall clock.
    */
   private void forgetInactiveOrders() {
-    if (storedClock() == null || clock.getDetectorTime() == Clocks.UNKNOWN) {
+    if (storedClock() == null || clock.detectorTime() == Clocks.UNKNOWN) {
       return;
     }
-    final long horizon = clock.getDetectorTime() - config.retention().inactive().toMillis();
+    final long horizon = clock.detectorTime() - config.retention().inactive().toMillis();
     StoreScans.deleteWhere(orders, link -> link.getLastUpdate() <= horizon);
   }
 
@@ -143,9 +146,10 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
     // Stored with every record, in the same transaction as this record's input offset: a task that
     // moves keeps what its previous incarnation heard, though that one never told it. A partition
     // that went idle says so once; a clock that forgot it would hold detector time for good.
-    clocks.put(CLOCK_KEY, clock);
+    final ClockState stored = StoredClocks.write(clock);
+    clocks.put(CLOCK_KEY, stored);
     changed = true;
-    final View view = view(clock);
+    final View view = view(clock, stored.getSources());
     if (fact.getPayload() instanceof MerchantOrder order) {
       onOrder(order, view, record.timestamp());
     } else if (fact.getPayload() instanceof OrderRef ref) {
@@ -222,16 +226,17 @@ final class OrderLinkProcessor implements Processor<byte[], byte[], Object, Obje
         new Record<>(creditId, view.fact(source, update), timestamp), Names.ORDER_LINK_FACTS_SINK);
   }
 
-  /** This partition's view of its sources, computed once a record for every fact it sends. */
-  private View view(final ClockState clock) {
-    return new View(
-        clock.getSources(), Clocks.maxEventTime(clock), Clocks.allIdle(clock, expected));
+  /**
+   * This partition's view of its sources, computed once a record for every fact it sends; {@code
+   * upstream} is the clock's sources as facts carry them.
+   */
+  private View view(final Clock clock, final List<SourceClock> upstream) {
+    return new View(upstream, Clocks.maxEventTime(clock), Clocks.allIdle(clock, expected));
   }
 
   /**
-   * What every fact this stage sends carries: its view of its sources. {@code upstream} is the
-   * clock's own list, not a copy: a forwarded fact is serialized before {@code forward} returns,
-   * and the list changes only when the next record is reported.
+   * What every fact this stage sends carries: its view of its sources. Facts share {@code
+   * upstream}: a forwarded fact is serialized before {@code forward} returns.
    */
   private record View(List<SourceClock> upstream, long maxEventTime, boolean idle) {
     Fact fact(final String source, final Object payload) {

@@ -1,8 +1,10 @@
 package io.repayguard.detector;
 
+import io.repayguard.decision.Clock;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.DecisionStore;
 import io.repayguard.decision.Plan;
+import io.repayguard.decision.StoredClocks;
 import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.Deferred;
@@ -10,8 +12,6 @@ import io.repayguard.detector.state.Expiry;
 import io.repayguard.detector.state.PendingWork;
 import io.repayguard.detector.state.PlanIds;
 import io.repayguard.detector.state.PlanState;
-import io.repayguard.detector.state.RelayClock;
-import io.repayguard.detector.state.SourceClock;
 import io.repayguard.events.CreditUse;
 import io.repayguard.events.MerchantOrder;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
   private final KeyValueStore<String, ClockState> clock;
 
   /** The clock as last read or written; null until first read. */
-  private ClockState current;
+  private Clock current;
 
   /** Keys of the source and relay entries in the store; rewritten whole when they differ. */
   private final Set<String> entryKeys = new HashSet<>();
@@ -147,17 +147,13 @@ final class StoreBackedDecisionStore implements DecisionStore {
    * change is still written through.
    */
   @Override
-  public ClockState clock() {
+  public Clock clock() {
     if (current == null) {
       current = Clocks.empty();
       try (KeyValueIterator<String, ClockState> entries = clock.all()) {
         while (entries.hasNext()) {
           final KeyValue<String, ClockState> entry = entries.next();
-          current.getSources().addAll(entry.value.getSources());
-          current.getRelays().addAll(entry.value.getRelays());
-          current.setDetectorTime(
-              Math.max(current.getDetectorTime(), entry.value.getDetectorTime()));
-          current.setArrivals(Math.max(current.getArrivals(), entry.value.getArrivals()));
+          StoredClocks.addTo(current, entry.value);
           if (entry.key.equals(CLOCK_KEY)) {
             wholeClockStored =
                 !entry.value.getSources().isEmpty() || !entry.value.getRelays().isEmpty();
@@ -176,61 +172,46 @@ final class StoreBackedDecisionStore implements DecisionStore {
    * so reading takes the largest of every entry's.
    */
   @Override
-  public void putClock(final ClockState state, final String changed) {
+  public void putClock(final Clock state, final String changed) {
     current = state;
-    if (wholeClockStored
-        || entryKeys.size() != state.getSources().size() + state.getRelays().size()) {
+    if (wholeClockStored || entryKeys.size() != state.sources().size() + state.relays().size()) {
       writeEveryEntry(state);
     } else if (changed == null || !writeEntry(state, changed)) {
-      clock.put(CLOCK_KEY, entry(state, List.of(), List.of()));
+      clock.put(CLOCK_KEY, StoredClocks.head(state));
     }
   }
 
   /** Writes the entry of source or relay {@code name}; false when the clock has none. */
-  private boolean writeEntry(final ClockState state, final String name) {
-    for (final SourceClock source : state.getSources()) {
-      if (source.getSource().equals(name)) {
-        clock.put(SOURCE_KEY + name, entry(state, List.of(source), List.of()));
-        return true;
-      }
+  private boolean writeEntry(final Clock state, final String name) {
+    final Clock.Source source = state.sources().get(name);
+    if (source != null) {
+      clock.put(SOURCE_KEY + name, StoredClocks.sourceEntry(state, source));
+      return true;
     }
-    for (final RelayClock relay : state.getRelays()) {
-      if (relay.getSource().equals(name)) {
-        clock.put(RELAY_KEY + name, entry(state, List.of(), List.of(relay)));
-        return true;
-      }
+    if (state.relays().containsKey(name)) {
+      clock.put(RELAY_KEY + name, StoredClocks.relayEntry(state, name));
+      return true;
     }
     return false;
   }
 
   /** Rewrites every entry, the head too, and deletes those of sources the clock no longer has. */
-  private void writeEveryEntry(final ClockState state) {
+  private void writeEveryEntry(final Clock state) {
     final Set<String> keys = new HashSet<>();
-    for (final SourceClock source : state.getSources()) {
-      keys.add(SOURCE_KEY + source.getSource());
-      clock.put(SOURCE_KEY + source.getSource(), entry(state, List.of(source), List.of()));
+    for (final Clock.Source source : state.sources().values()) {
+      keys.add(SOURCE_KEY + source.name());
+      clock.put(SOURCE_KEY + source.name(), StoredClocks.sourceEntry(state, source));
     }
-    for (final RelayClock relay : state.getRelays()) {
-      keys.add(RELAY_KEY + relay.getSource());
-      clock.put(RELAY_KEY + relay.getSource(), entry(state, List.of(), List.of(relay)));
+    for (final String relay : state.relays().keySet()) {
+      keys.add(RELAY_KEY + relay);
+      clock.put(RELAY_KEY + relay, StoredClocks.relayEntry(state, relay));
     }
-    clock.put(CLOCK_KEY, entry(state, List.of(), List.of()));
+    clock.put(CLOCK_KEY, StoredClocks.head(state));
     entryKeys.removeAll(keys);
     entryKeys.forEach(clock::delete);
     entryKeys.clear();
     entryKeys.addAll(keys);
     wholeClockStored = false;
-  }
-
-  /** One entry: {@code sources} and {@code relays}, with {@code state}'s time and arrivals. */
-  private static ClockState entry(
-      final ClockState state, final List<SourceClock> sources, final List<RelayClock> relays) {
-    return ClockState.newBuilder()
-        .setSources(sources)
-        .setRelays(relays)
-        .setDetectorTime(state.getDetectorTime())
-        .setArrivals(state.getArrivals())
-        .build();
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.repayguard.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.SourceClock;
 import java.util.List;
 import java.util.Set;
@@ -17,20 +16,20 @@ class ClocksTest {
   private static final Sources EXPECTED = Sources.direct(Set.of(A, B, C));
   private static final long UNKNOWN = Clocks.UNKNOWN;
 
-  private final ClockState clock = Clocks.empty();
+  private final Clock clock = Clocks.empty();
 
   @Test
   void shouldKnowNoTimeBeforeAnyReport() {
     // Given
-    final ClockState empty = Clocks.empty();
+    final Clock empty = Clocks.empty();
 
     // When
-    final long time = empty.getDetectorTime();
+    final long time = empty.detectorTime();
 
     // Then
     assertThat(time).isEqualTo(UNKNOWN);
-    assertThat(empty.getSources()).isEmpty();
-    assertThat(empty.getArrivals()).isZero();
+    assertThat(empty.sources()).isEmpty();
+    assertThat(empty.arrivals()).isZero();
     assertThat(Clocks.maxEventTime(empty)).isEqualTo(UNKNOWN);
     assertThat(Clocks.allIdle(empty, EXPECTED)).isFalse();
   }
@@ -42,12 +41,12 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, B, T0 + 20, -1, true);
 
     // When
-    final long before = clock.getDetectorTime();
+    final long before = clock.detectorTime();
     Clocks.report(clock, EXPECTED, C, T0 + 30, -1, false);
 
     // Then
     assertThat(before).isEqualTo(UNKNOWN);
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 10);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 10);
   }
 
   @Test
@@ -60,7 +59,7 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, C, T0 + 10, -1, true);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 20);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 20);
   }
 
   @Test
@@ -73,7 +72,7 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, C, UNKNOWN, -1, true);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 30);
     assertThat(Clocks.allIdle(clock, EXPECTED)).isTrue();
   }
 
@@ -87,7 +86,7 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, C, UNKNOWN, -1, false);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(UNKNOWN);
+    assertThat(clock.detectorTime()).isEqualTo(UNKNOWN);
   }
 
   @Test
@@ -101,11 +100,8 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, A, T0 + 5, -1, false);
 
     // Then
-    assertThat(clock.getSources())
-        .filteredOn(s -> s.getSource().equals(A))
-        .singleElement()
-        .satisfies(s -> assertThat(s.getMaxEventTime()).isEqualTo(T0 + 30));
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
+    assertThat(clock.sources().get(A).maxEventTime()).isEqualTo(T0 + 30);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 30);
   }
 
   @Test
@@ -119,7 +115,7 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, B, T0 + 11, -1, false);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 30);
     assertThat(Clocks.allIdle(clock, EXPECTED)).isFalse();
   }
 
@@ -132,7 +128,7 @@ class ClocksTest {
     Clocks.advanceTo(clock, T0 + 10);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 30);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 30);
   }
 
   @Test
@@ -146,7 +142,7 @@ class ClocksTest {
 
     // Then
     assertThat(allIdle).isFalse();
-    assertThat(clock.getDetectorTime()).isEqualTo(UNKNOWN);
+    assertThat(clock.detectorTime()).isEqualTo(UNKNOWN);
   }
 
   @Test
@@ -160,8 +156,8 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, C, T0 + 100, -1, false);
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
-    assertThat(clock.getSources()).extracting(SourceClock::getSource).containsOnly(A, B, C);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 100);
+    assertThat(clock.sources().keySet()).containsOnly(A, B, C);
   }
 
   @Test
@@ -176,7 +172,7 @@ class ClocksTest {
     Clocks.report(clock, EXPECTED, C, T0 + 100, -1, false);
 
     // Then: time moves and idleness is judged without the old source
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 100);
     Clocks.report(clock, EXPECTED, A, T0 + 100, -1, true);
     Clocks.report(clock, EXPECTED, B, T0 + 100, -1, true);
     Clocks.report(clock, EXPECTED, C, T0 + 100, -1, true);
@@ -203,7 +199,7 @@ class ClocksTest {
         List.of(seen(CREDIT, T0 + 100, 5, false), seen(MERCHANT, T0 + 100, 5, false)));
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 100);
   }
 
   @Test
@@ -246,14 +242,14 @@ class ClocksTest {
         WITH_RELAY,
         RELAY,
         List.of(seen(CREDIT, T0 + 50, 5, false), seen(MERCHANT, T0, 3, true)));
-    final long behind = clock.getDetectorTime();
+    final long behind = clock.detectorTime();
 
     // When: the relay catches up with credit-use/0
     Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, false)));
 
     // Then: behind, even its idle partition bounds time; caught up, only its active ones
     assertThat(behind).isEqualTo(T0);
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 100);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 100);
   }
 
   @Test
@@ -286,7 +282,7 @@ class ClocksTest {
         RELAY,
         List.of(seen(CREDIT, T0 + 90, 9, true), seen(MERCHANT, T0, 3, true)));
     final boolean allIdleWhileBehind = Clocks.allIdle(clock, WITH_RELAY);
-    final long timeWhileBehind = clock.getDetectorTime();
+    final long timeWhileBehind = clock.detectorTime();
 
     // When
     Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, true)));
@@ -295,7 +291,7 @@ class ClocksTest {
     assertThat(allIdleWhileBehind).isFalse();
     assertThat(timeWhileBehind).isEqualTo(T0);
     assertThat(Clocks.allIdle(clock, WITH_RELAY)).isTrue();
-    assertThat(clock.getDetectorTime()).isEqualTo(T0 + 200);
+    assertThat(clock.detectorTime()).isEqualTo(T0 + 200);
   }
 
   @Test
@@ -309,6 +305,6 @@ class ClocksTest {
     Clocks.reportRelay(clock, WITH_RELAY, RELAY, List.of(seen(CREDIT, T0 + 100, 10, false)));
 
     // Then
-    assertThat(clock.getDetectorTime()).isEqualTo(UNKNOWN);
+    assertThat(clock.detectorTime()).isEqualTo(UNKNOWN);
   }
 }

@@ -142,13 +142,13 @@ final class MapDecisionStore implements DecisionStore {
   }
 
   @Override
-  public ClockState clock() {
-    return clock == null ? Clocks.empty() : copy(clock);
+  public Clock clock() {
+    return clock == null ? Clocks.empty() : StoredClocks.read(clock);
   }
 
   @Override
-  public void putClock(final ClockState state, final String changed) {
-    clock = copy(state);
+  public void putClock(final Clock state, final String changed) {
+    clock = StoredClocks.write(state);
   }
 
   @Override

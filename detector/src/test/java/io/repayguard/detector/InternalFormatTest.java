@@ -3,12 +3,14 @@ package io.repayguard.detector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.repayguard.decision.StoredClocks;
 import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.FormatSamples.FactRecord;
 import io.repayguard.detector.FormatSamples.StateSample;
 import io.repayguard.detector.FormatSamples.StoreEntry;
 import io.repayguard.detector.FormatSamples.StoreFormat;
 import io.repayguard.detector.facts.Fact;
+import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.PlanState;
 import io.repayguard.events.Alert;
 import io.repayguard.events.HoldCommand;
@@ -158,6 +160,27 @@ class InternalFormatTest {
     for (final PlanState stored : plans) {
       final PlanState expected = PlanState.newBuilder(stored).setCollectedMinor(0).build();
       assertThat(StoredPlans.write(StoredPlans.read(stored))).as(scenario).isEqualTo(expected);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("samples")
+  void shouldReadEveryStoredClockIntoTheEnginesModelAndWriteItBackUnchanged(
+      final String format, final String scenario) throws Exception {
+    // Given: the clock entries of both stages, halfway through the scenario
+    final AvroBinarySerde<ClockState> serde = new AvroBinarySerde<>(ClockState.getClassSchema());
+    final List<ClockState> clocks = new ArrayList<>();
+    for (final StoreEntry e :
+        FormatSamples.readState(formatsDir().resolve(format), scenario).entries()) {
+      if (e.store().equals(Names.CLOCK_STORE) || e.store().equals(Names.ORDER_LINK_CLOCK_STORE)) {
+        clocks.add(serde.decode(e.value()));
+      }
+    }
+
+    // Then: each reads into a Clock that writes back as the same state
+    assertThat(clocks).as(scenario).isNotEmpty();
+    for (final ClockState stored : clocks) {
+      assertThat(StoredClocks.write(StoredClocks.read(stored))).as(scenario).isEqualTo(stored);
     }
   }
 

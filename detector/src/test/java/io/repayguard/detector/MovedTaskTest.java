@@ -4,6 +4,7 @@ import static io.repayguard.events.Events.T0;
 import static io.repayguard.events.Events.aCreditUse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.repayguard.decision.Clock;
 import io.repayguard.decision.Clocks;
 import io.repayguard.decision.Sources;
 import io.repayguard.detector.facts.Fact;
@@ -44,7 +45,7 @@ class MovedTaskTest {
   private final CreditUseInput input = new CreditUseInput(config, serdeConfig);
   private final Sources expected = config.decisionSources();
   private final AvroBinarySerde<Fact> facts = new AvroBinarySerde<>(Fact.getClassSchema());
-  private final ClockState decisionClock = Clocks.empty();
+  private final Clock decisionClock = Clocks.empty();
   private final String creditUse = DetectorConfig.sourceName(config.topics().creditUse(), 0);
   private final String merchantOrder =
       DetectorConfig.sourceName(config.topics().merchantOrder(), 0);
@@ -81,7 +82,7 @@ class MovedTaskTest {
     assertThat(Clocks.allIdle(decisionClock, expected))
         .as(Clocks.describe(decisionClock, expected))
         .isTrue();
-    assertThat(decisionClock.getDetectorTime()).isEqualTo(T0 + 1_000);
+    assertThat(decisionClock.detectorTime()).isEqualTo(T0 + 1_000);
   }
 
   @Test
@@ -98,7 +99,7 @@ class MovedTaskTest {
     deliver(context, false);
 
     // Then: the order's state may still come through the relay, so detector time waits
-    assertThat(decisionClock.getDetectorTime())
+    assertThat(decisionClock.detectorTime())
         .as(Clocks.describe(decisionClock, expected))
         .isEqualTo(Clocks.UNKNOWN);
   }
@@ -115,7 +116,7 @@ class MovedTaskTest {
     firstContext.setCurrentSystemTimeMs(wallMs);
     punctuate(firstContext);
     deliver(firstContext);
-    final long before = decisionClock.getDetectorTime();
+    final long before = decisionClock.detectorTime();
 
     // When: on another instance, the partition's next record, a borrowing a day later naming an
     // order, reaches the decision stage before the relay has read it
@@ -127,7 +128,7 @@ class MovedTaskTest {
 
     // Then: the partition is active again and the relay is behind on it: time stays
     assertThat(before).isEqualTo(T0);
-    assertThat(decisionClock.getDetectorTime())
+    assertThat(decisionClock.detectorTime())
         .as(Clocks.describe(decisionClock, expected))
         .isEqualTo(T0);
   }
@@ -151,7 +152,7 @@ class MovedTaskTest {
     assertThat(Clocks.allIdle(decisionClock, expected))
         .as(Clocks.describe(decisionClock, expected))
         .isTrue();
-    assertThat(decisionClock.getDetectorTime()).isEqualTo(T0 + 1_000);
+    assertThat(decisionClock.detectorTime()).isEqualTo(T0 + 1_000);
   }
 
   @Test
@@ -171,7 +172,7 @@ class MovedTaskTest {
 
     // Then: the decision stage learns the relay caught up to offset 5
     assertThat(Clocks.describe(decisionClock, expected)).doesNotContain("0/5");
-    assertThat(decisionClock.getDetectorTime()).isEqualTo(T0 + 1_000);
+    assertThat(decisionClock.detectorTime()).isEqualTo(T0 + 1_000);
   }
 
   /** The relay starts; merchant-order/0 and repayment-plan/0 report idle and empty. */

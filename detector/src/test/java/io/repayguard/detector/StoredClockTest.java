@@ -2,6 +2,9 @@ package io.repayguard.detector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.repayguard.decision.Clock;
+import io.repayguard.decision.Clocks;
+import io.repayguard.decision.StoredClocks;
 import io.repayguard.detector.state.ClockState;
 import io.repayguard.detector.state.RelayClock;
 import io.repayguard.detector.state.SourceClock;
@@ -66,9 +69,9 @@ class StoredClockTest {
 
     // When: the stage reads it, and a fact from credit-use/0 moves it
     final StoreBackedDecisionStore store = new StoreBackedDecisionStore(context);
-    final ClockState clock = store.clock();
-    clock.getSources().get(0).setMaxEventTime(T0 + 50);
-    clock.setArrivals(clock.getArrivals() + 1);
+    final Clock clock = store.clock();
+    report(clock, "credit-use/0", T0 + 50);
+    clock.countArrival();
     store.putClock(clock, "credit-use/0");
 
     // Then: every source has its own entry, the head holds no source, and a restarted stage
@@ -80,31 +83,32 @@ class StoredClockTest {
             "source/credit-use/0",
             "source/repayment-plan/0");
     assertThat(entries().get("clock").getSources()).isEmpty();
-    final ClockState reread = new StoreBackedDecisionStore(context).clock();
-    assertThat(reread.getDetectorTime()).isEqualTo(T0 + 10);
-    assertThat(reread.getArrivals()).isEqualTo(8);
-    assertThat(reread.getSources())
-        .extracting(SourceClock::getSource, SourceClock::getMaxEventTime)
+    final Clock reread = new StoreBackedDecisionStore(context).clock();
+    assertThat(reread.detectorTime()).isEqualTo(T0 + 10);
+    assertThat(reread.arrivals()).isEqualTo(8);
+    assertThat(reread.sources().values())
+        .extracting(Clock.Source::name, Clock.Source::maxEventTime)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("credit-use/0", T0 + 50),
             org.assertj.core.groups.Tuple.tuple("repayment-plan/0", T0 + 10));
-    assertThat(reread.getRelays())
-        .extracting(RelayClock::getSource)
-        .containsExactly("repayguard-order-links/0");
+    assertThat(reread.relays().keySet()).containsExactly("repayguard-order-links/0");
+    assertThat(reread.relayView("repayguard-order-links/0"))
+        .extracting(Clock.Source::name, Clock.Source::maxEventTime)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("credit-use/0", T0 + 20));
   }
 
   @Test
   void shouldWriteOnlyTheEntryAFactChanged() {
     // Given: a clock already in the per-source layout
     final StoreBackedDecisionStore store = new StoreBackedDecisionStore(context);
-    final ClockState clock = store.clock();
-    clock.getSources().addAll(wholeClock().getSources());
+    final Clock clock = store.clock();
+    addSourcesOf(clock, wholeClock());
     store.putClock(clock, null);
     final ClockState planEntryBefore = entries().get("source/repayment-plan/0");
 
     // When: credit-use/0 reports; repayment-plan/0's entry is changed only in memory
-    clock.getSources().get(0).setMaxEventTime(T0 + 99);
-    clock.getSources().get(1).setMaxEventTime(T0 + 77);
+    report(clock, "credit-use/0", T0 + 99);
+    report(clock, "repayment-plan/0", T0 + 77);
     store.putClock(clock, "credit-use/0");
 
     // Then
@@ -117,27 +121,40 @@ class StoredClockTest {
   void shouldCarryDetectorTimeAndArrivalsInTheChangedEntryAloneAndReadThemBack() {
     // Given: a clock in the per-source layout, its head written once
     final StoreBackedDecisionStore store = new StoreBackedDecisionStore(context);
-    final ClockState clock = store.clock();
-    clock.getSources().addAll(wholeClock().getSources());
-    clock.setDetectorTime(T0 + 10);
-    clock.setArrivals(7);
+    final Clock clock = store.clock();
+    addSourcesOf(clock, wholeClock());
+    StoredClocks.addTo(clock, new ClockState(new ArrayList<>(), new ArrayList<>(), T0 + 10, 7L));
     store.putClock(clock, null);
     final ClockState headBefore = entries().get("clock");
 
     // When: two facts from repayment-plan/0 move detector time and count arrivals
     for (int fact = 1; fact <= 2; fact++) {
-      clock.getSources().get(1).setMaxEventTime(T0 + 10 + fact);
-      clock.setDetectorTime(T0 + 10 + fact);
-      clock.setArrivals(7 + fact);
+      report(clock, "repayment-plan/0", T0 + 10 + fact);
+      Clocks.advanceTo(clock, T0 + 10 + fact);
+      assertThat(clock.countArrival()).isEqualTo(7 + fact);
       store.putClock(clock, "repayment-plan/0");
     }
 
     // Then: one put a fact, the head untouched, and a restarted stage reads the latest numbers
     assertThat(entries().get("clock")).isEqualTo(headBefore);
     assertThat(entries().get("source/repayment-plan/0").getArrivals()).isEqualTo(9);
-    final ClockState reread = new StoreBackedDecisionStore(context).clock();
-    assertThat(reread.getDetectorTime()).isEqualTo(T0 + 12);
-    assertThat(reread.getArrivals()).isEqualTo(9);
+    final Clock reread = new StoreBackedDecisionStore(context).clock();
+    assertThat(reread.detectorTime()).isEqualTo(T0 + 12);
+    assertThat(reread.arrivals()).isEqualTo(9);
+  }
+
+  /** A report from {@code source} that its largest eventTime is now {@code time}. */
+  private static void report(final Clock clock, final String source, final long time) {
+    StoredClocks.addTo(
+        clock,
+        new ClockState(
+            new ArrayList<>(List.of(source(source, time))), new ArrayList<>(), Long.MIN_VALUE, 0L));
+  }
+
+  /** Adds {@code state}'s input partitions, not its relays, time or arrivals. */
+  private static void addSourcesOf(final Clock clock, final ClockState state) {
+    StoredClocks.addTo(
+        clock, new ClockState(state.getSources(), new ArrayList<>(), Long.MIN_VALUE, 0L));
   }
 
   private Map<String, ClockState> entries() {
