@@ -3,7 +3,9 @@ package io.repayguard.decision;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A stage's view of time, the engine's own model of it: what every source last said, detector time
@@ -15,6 +17,8 @@ import java.util.Map;
 public final class Clock {
   private final Map<String, Source> sources = new LinkedHashMap<>();
   private final Map<String, Map<String, Source>> relays = new LinkedHashMap<>();
+  private final Map<String, Source> sourcesView = Collections.unmodifiableMap(sources);
+  private final Set<String> relayNames = Collections.unmodifiableSet(relays.keySet());
   private long detectorTime = Clocks.UNKNOWN;
   private long arrivals;
 
@@ -68,18 +72,18 @@ public final class Clock {
 
   /** The input partitions heard from directly, by name. */
   public Map<String, Source> sources() {
-    return Collections.unmodifiableMap(sources);
+    return sourcesView;
   }
 
-  /** Each relay heard from, by name, with its view of its own sources by name. */
-  public Map<String, Map<String, Source>> relays() {
-    return Collections.unmodifiableMap(relays);
+  /** The relays heard from, in the order they were first heard from. */
+  public Set<String> relayNames() {
+    return relayNames;
   }
 
   /** The sources a relay's view holds; empty when the relay was not heard from. */
   public Collection<Source> relayView(final String relay) {
     final Map<String, Source> view = relays.get(relay);
-    return view == null ? java.util.List.of() : Collections.unmodifiableCollection(view.values());
+    return view == null ? List.of() : Collections.unmodifiableCollection(view.values());
   }
 
   /** Current detector time; never goes back. {@link Clocks#UNKNOWN} before any. */

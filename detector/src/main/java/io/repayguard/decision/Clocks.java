@@ -104,7 +104,7 @@ public final class Clocks {
     return heardFromAll(clock, expected)
         && !relays.blocks()
         && relays.time() == UNKNOWN
-        && clock.sources().values().stream().allMatch(Source::idle);
+        && clock.directSources().values().stream().allMatch(Source::idle);
   }
 
   /**
@@ -113,7 +113,7 @@ public final class Clocks {
    * of a partition (relay's offset / direct offset).
    */
   public static String describe(final Clock clock, final Sources expected) {
-    final Map<String, Source> direct = clock.sources();
+    final Map<String, Source> direct = clock.directSources();
     final List<String> silent = new ArrayList<>();
     for (final String name : expected.direct()) {
       if (!direct.containsKey(name)) {
@@ -121,7 +121,7 @@ public final class Clocks {
       }
     }
     for (final String relay : expected.relays()) {
-      if (!clock.relays().containsKey(relay)) {
+      if (!clock.relayViews().containsKey(relay)) {
         silent.add(relay);
       }
     }
@@ -132,7 +132,7 @@ public final class Clocks {
       }
     }
     final List<String> relaysBehind = new ArrayList<>();
-    for (final Map.Entry<String, Map<String, Source>> relay : clock.relays().entrySet()) {
+    for (final Map.Entry<String, Map<String, Source>> relay : clock.relayViews().entrySet()) {
       for (final String name : expected.relayUpstream()) {
         final Source seen = relay.getValue().get(name);
         final Source latest = direct.get(name);
@@ -162,7 +162,7 @@ public final class Clocks {
   /** The largest eventTime any input partition reported, or {@link #UNKNOWN}. */
   public static long maxEventTime(final Clock clock) {
     long max = UNKNOWN;
-    for (final Source s : clock.sources().values()) {
+    for (final Source s : clock.directSources().values()) {
       max = Math.max(max, s.maxEventTime());
     }
     return max;
@@ -185,7 +185,7 @@ public final class Clocks {
     if (!heardFromAll(clock, expected)) {
       return UNKNOWN;
     }
-    final Collection<Source> direct = clock.sources().values();
+    final Collection<Source> direct = clock.directSources().values();
     if (activeWithoutTime(direct)) {
       return UNKNOWN;
     }
@@ -213,9 +213,9 @@ public final class Clocks {
   private static final Bound BLOCKS = new Bound(UNKNOWN, true);
 
   private static Bound bound(final Clock clock, final Set<String> upstream) {
-    final Map<String, Source> direct = clock.sources();
+    final Map<String, Source> direct = clock.directSources();
     long bound = UNKNOWN;
-    for (final Map<String, Source> seen : clock.relays().values()) {
+    for (final Map<String, Source> seen : clock.relayViews().values()) {
       final long b;
       if (caughtUp(seen, direct, upstream)) {
         if (activeWithoutTime(seen.values())) {
@@ -307,12 +307,12 @@ public final class Clocks {
 
   private static boolean heardFromAll(final Clock clock, final Sources expected) {
     for (final String name : expected.direct()) {
-      if (!clock.sources().containsKey(name)) {
+      if (!clock.directSources().containsKey(name)) {
         return false;
       }
     }
     for (final String relay : expected.relays()) {
-      if (!clock.relays().containsKey(relay)) {
+      if (!clock.relayViews().containsKey(relay)) {
         return false;
       }
     }

@@ -44,11 +44,11 @@ public final class StoredClocks {
 
   /** The whole clock as one state. */
   public static ClockState write(final Clock clock) {
-    final List<RelayClock> relays = new ArrayList<>(clock.relays().size());
+    final List<RelayClock> relays = new ArrayList<>(clock.relayViews().size());
     clock
-        .relays()
+        .relayViews()
         .forEach((name, view) -> relays.add(new RelayClock(name, sources(view.values()))));
-    return state(clock, sources(clock.sources().values()), relays);
+    return state(clock, sources(clock.directSources().values()), relays);
   }
 
   /** The clock's detector time and arrival count, without any source. */
@@ -64,7 +64,7 @@ public final class StoredClocks {
   /** The entry of the relay {@code name}: its view alone, with the clock's time and count. */
   public static ClockState relayEntry(final Clock clock, final String name) {
     final List<RelayClock> relay = new ArrayList<>(1);
-    relay.add(new RelayClock(name, sources(clock.relayView(name))));
+    relay.add(new RelayClock(name, sources(clock.relayViews().get(name).values())));
     return state(clock, new ArrayList<>(), relay);
   }
 

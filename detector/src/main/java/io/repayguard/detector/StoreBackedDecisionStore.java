@@ -174,7 +174,8 @@ final class StoreBackedDecisionStore implements DecisionStore {
   @Override
   public void putClock(final Clock state, final String changed) {
     current = state;
-    if (wholeClockStored || entryKeys.size() != state.sources().size() + state.relays().size()) {
+    if (wholeClockStored
+        || entryKeys.size() != state.sources().size() + state.relayNames().size()) {
       writeEveryEntry(state);
     } else if (changed == null || !writeEntry(state, changed)) {
       clock.put(CLOCK_KEY, StoredClocks.head(state));
@@ -188,7 +189,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
       clock.put(SOURCE_KEY + name, StoredClocks.sourceEntry(state, source));
       return true;
     }
-    if (state.relays().containsKey(name)) {
+    if (state.relayNames().contains(name)) {
       clock.put(RELAY_KEY + name, StoredClocks.relayEntry(state, name));
       return true;
     }
@@ -202,7 +203,7 @@ final class StoreBackedDecisionStore implements DecisionStore {
       keys.add(SOURCE_KEY + source.name());
       clock.put(SOURCE_KEY + source.name(), StoredClocks.sourceEntry(state, source));
     }
-    for (final String relay : state.relays().keySet()) {
+    for (final String relay : state.relayNames()) {
       keys.add(RELAY_KEY + relay);
       clock.put(RELAY_KEY + relay, StoredClocks.relayEntry(state, relay));
     }

@@ -91,7 +91,7 @@ class StoredClockTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("credit-use/0", T0 + 50),
             org.assertj.core.groups.Tuple.tuple("repayment-plan/0", T0 + 10));
-    assertThat(reread.relays().keySet()).containsExactly("repayguard-order-links/0");
+    assertThat(reread.relayNames()).containsExactly("repayguard-order-links/0");
     assertThat(reread.relayView("repayguard-order-links/0"))
         .extracting(Clock.Source::name, Clock.Source::maxEventTime)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("credit-use/0", T0 + 20));
