@@ -56,12 +56,15 @@ public final class StoredClocks {
     return state(clock, new ArrayList<>(), new ArrayList<>());
   }
 
-  /** The entry of the input partition {@code name}: it alone, with the clock's time and count. */
+  /** The entry of input partition {@code source}: it alone, with the clock's time and count. */
   public static ClockState sourceEntry(final Clock clock, final Source source) {
     return state(clock, sources(List.of(source)), new ArrayList<>());
   }
 
-  /** The entry of the relay {@code name}: its view alone, with the clock's time and count. */
+  /**
+   * The entry of relay {@code name}, which the clock must have heard from: its view alone, with the
+   * clock's time and count.
+   */
   public static ClockState relayEntry(final Clock clock, final String name) {
     final List<RelayClock> relay = new ArrayList<>(1);
     relay.add(new RelayClock(name, sources(clock.relayViews().get(name).values())));

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import static io.repayguard.events.Events.T0;
+import static io.repayguard.events.Events.aCollection;
 import static io.repayguard.events.Events.aCreditUse;
 import static io.repayguard.events.Events.aMerchantOrder;
 import static io.repayguard.events.Events.aRepaymentEvent;
@@ -346,11 +347,11 @@ class DecisionEngineTest {
     // Given
     borrowing(aCreditUse().setMerchantOrderId(null).setAmountMinor(100_000).build());
     event(aRepaymentEvent().setAmountMinor(100_000).build());
-    event(collected("p1-r1", 60_000).build());
+    event(aCollection("p1-r1", 60_000).build());
 
     // When
-    event(collected("p1-r1", 60_000).build());
-    event(collected("p1-r1", 90_000).build());
+    event(aCollection("p1-r1", 60_000).build());
+    event(aCollection("p1-r1", 90_000).build());
     clockAt(minutes(10));
 
     // Then
@@ -362,13 +363,13 @@ class DecisionEngineTest {
     // Given
     borrowing(aCreditUse().setMerchantOrderId(null).setAmountMinor(100_000).build());
     event(aRepaymentEvent().setAmountMinor(100_000).build());
-    event(collected("p1-r1", 60_000).build());
-    event(collected("p1-r2", 48_000).setEventTime(at(ofMinutes(1))).build());
+    event(aCollection("p1-r1", 60_000).build());
+    event(aCollection("p1-r2", 48_000).setEventTime(at(ofMinutes(1))).build());
     clockAt(minutes(10));
     final List<Object> atTheCap = output.all();
 
     // When
-    event(collected("p1-r3", 1).setEventTime(at(ofMinutes(12))).build());
+    event(aCollection("p1-r3", 1).setEventTime(at(ofMinutes(12))).build());
     clockAt(minutes(20));
 
     // Then
@@ -577,7 +578,7 @@ class DecisionEngineTest {
   void shouldReleaseWhenTheLateBorrowingIsSound() {
     // Given
     event(aRepaymentEvent().build());
-    event(collected("p1-r1", 41_000).setEventTime(at(ofMinutes(1))).build());
+    event(aCollection("p1-r1", 41_000).setEventTime(at(ofMinutes(1))).build());
     clockAt(minutes(10));
     borrowing(aCreditUse().setMerchantOrderId(null).build());
 
@@ -948,14 +949,6 @@ class DecisionEngineTest {
         .setType(RepaymentEventType.INSTALLMENT_DUE)
         .setInstallmentNo(installmentNo)
         .setAmountMinor(41_000);
-  }
-
-  private static RepaymentEvent.Builder collected(final String eventId, final long amount) {
-    return aRepaymentEvent()
-        .setEventId(eventId)
-        .setType(RepaymentEventType.REPAYMENT_COLLECTED)
-        .setInstallmentNo(1)
-        .setAmountMinor(amount);
   }
 
   private static Alert withoutExplanation(final Alert alert) {

@@ -1,6 +1,7 @@
 package io.repayguard.decision;
 
 import static io.repayguard.events.Events.T0;
+import static io.repayguard.events.Events.aCollection;
 import static io.repayguard.events.Events.aRepaymentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +57,8 @@ class PlanTest {
     plan.decided(aRepaymentEvent().build());
 
     // When
-    plan.decided(collected("p1-r1", Long.MAX_VALUE));
-    plan.decided(collected("p1-r2", Long.MAX_VALUE));
+    plan.decided(aCollection("p1-r1", Long.MAX_VALUE).build());
+    plan.decided(aCollection("p1-r2", Long.MAX_VALUE).build());
 
     // Then
     assertThat(plan.collectedMinor())
@@ -127,15 +128,6 @@ class PlanTest {
 
     // Then: the state does not
     assertThat(stored).isEqualTo(before);
-  }
-
-  private static RepaymentEvent collected(final String eventId, final long amount) {
-    return aRepaymentEvent()
-        .setEventId(eventId)
-        .setType(RepaymentEventType.REPAYMENT_COLLECTED)
-        .setInstallmentNo(1)
-        .setAmountMinor(amount)
-        .build();
   }
 
   private static Alert alert(final String alertId, final Rule rule) {

@@ -146,14 +146,7 @@ class InternalFormatTest {
   void shouldReadEveryStoredPlanIntoTheEnginesModelAndWriteItBackUnchanged(
       final String format, final String scenario) throws Exception {
     // Given: every plan that build stored halfway through the scenario
-    final AvroBinarySerde<PlanState> serde = new AvroBinarySerde<>(PlanState.getClassSchema());
-    final List<PlanState> plans = new ArrayList<>();
-    for (final StoreEntry e :
-        FormatSamples.readState(formatsDir().resolve(format), scenario).entries()) {
-      if (e.store().equals(Names.PLANS_STORE)) {
-        plans.add(serde.decode(e.value()));
-      }
-    }
+    final List<PlanState> plans = stored(format, scenario, PlanState.class, Names.PLANS_STORE);
 
     // Then: each reads into a Plan that writes back as the same state (collectedMinor, which
     // nothing reads, as 0)
@@ -168,14 +161,8 @@ class InternalFormatTest {
   void shouldReadEveryStoredClockIntoTheEnginesModelAndWriteItBackUnchanged(
       final String format, final String scenario) throws Exception {
     // Given: the clock entries of both stages, halfway through the scenario
-    final AvroBinarySerde<ClockState> serde = new AvroBinarySerde<>(ClockState.getClassSchema());
-    final List<ClockState> clocks = new ArrayList<>();
-    for (final StoreEntry e :
-        FormatSamples.readState(formatsDir().resolve(format), scenario).entries()) {
-      if (e.store().equals(Names.CLOCK_STORE) || e.store().equals(Names.ORDER_LINK_CLOCK_STORE)) {
-        clocks.add(serde.decode(e.value()));
-      }
-    }
+    final List<ClockState> clocks =
+        stored(format, scenario, ClockState.class, Names.CLOCK_STORE, Names.ORDER_LINK_CLOCK_STORE);
 
     // Then: each reads into a Clock that writes back as the same state
     assertThat(clocks).as(scenario).isNotEmpty();
@@ -220,6 +207,22 @@ class InternalFormatTest {
               Schema.Type.UNION,
               Schema.Type.ENUM);
     }
+  }
+
+  /** The values of {@code stores} in the state sample of {@code scenario} in {@code format}. */
+  private static <T extends SpecificRecord> List<T> stored(
+      final String format, final String scenario, final Class<T> type, final String... stores)
+      throws Exception {
+    final List<String> names = List.of(stores);
+    final List<T> values = new ArrayList<>();
+    for (final StoreEntry e :
+        FormatSamples.readState(formatsDir().resolve(format), scenario).entries()) {
+      if (names.contains(e.store())) {
+        final StoreFormat store = storeFormat(e.store());
+        values.add(type.cast(new AvroBinarySerde<>(store.values()).decode(e.value())));
+      }
+    }
+    return values;
   }
 
   private static StoreFormat storeFormat(final String name) {

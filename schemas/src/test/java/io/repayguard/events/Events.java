@@ -60,6 +60,17 @@ public final class Events {
         .setEventTime(Instant.ofEpochMilli(T0));
   }
 
+  /**
+   * A REPAYMENT_COLLECTED of {@code amountMinor} for plan p1's first installment, at {@link #T0}.
+   */
+  public static RepaymentEvent.Builder aCollection(final String eventId, final long amountMinor) {
+    return aRepaymentEvent()
+        .setEventId(eventId)
+        .setType(RepaymentEventType.REPAYMENT_COLLECTED)
+        .setInstallmentNo(1)
+        .setAmountMinor(amountMinor);
+  }
+
   /** An analyst resolving plan p1's NO_BORROWING alert, issued at {@link #T0}. */
   public static OpsCommand.Builder anOpsCommand() {
     return OpsCommand.newBuilder()

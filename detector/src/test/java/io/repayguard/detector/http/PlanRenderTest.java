@@ -1,13 +1,12 @@
 package io.repayguard.detector.http;
 
+import static io.repayguard.events.Events.aCollection;
 import static io.repayguard.events.Events.aRepaymentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.repayguard.decision.StoredPlans;
 import io.repayguard.detector.state.PlanState;
-import io.repayguard.events.RepaymentEvent;
-import io.repayguard.events.RepaymentEventType;
 import io.repayguard.serde.TrustedAvroClasses;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -33,8 +32,8 @@ class PlanRenderTest {
                 new ArrayList<>(
                     List.of(
                         aRepaymentEvent().build(),
-                        collected("p1-r1", Long.MAX_VALUE),
-                        collected("p1-r2", Long.MAX_VALUE))))
+                        aCollection("p1-r1", Long.MAX_VALUE).build(),
+                        aCollection("p1-r2", Long.MAX_VALUE).build())))
             .setOpenAlerts(new ArrayList<>())
             .setOccurrences(new ArrayList<>())
             .setHoldAlertIds(new ArrayList<>())
@@ -50,14 +49,5 @@ class PlanRenderTest {
         .isEqualTo(BigInteger.valueOf(Long.MAX_VALUE).multiply(BigInteger.TWO));
     assertThat(json.get("decidedEvents")).hasSize(3);
     assertThat(json.get("borrowing").isNull()).isTrue();
-  }
-
-  private static RepaymentEvent collected(final String eventId, final long amount) {
-    return aRepaymentEvent()
-        .setEventId(eventId)
-        .setType(RepaymentEventType.REPAYMENT_COLLECTED)
-        .setInstallmentNo(1)
-        .setAmountMinor(amount)
-        .build();
   }
 }
