@@ -27,16 +27,18 @@ class TopologyNamesTest {
   private final TopologyDescription description =
       describe(DetectorConfig.SourcePartitions.single());
 
+  /** The detector's serdes against this test's mock registry scope. */
+  private static DetectorSerdes serdes() {
+    return DetectorSerdes.fromConfig(
+        Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+            "mock://" + SCOPE,
+            AvroSerdeConfig.SPECIFIC_AVRO_READER,
+            true));
+  }
+
   private static TopologyDescription describe(final DetectorConfig.SourcePartitions partitions) {
-    return DetectorTopology.build(
-            DetectorConfig.defaults(partitions),
-            DetectorSerdes.fromConfig(
-                Map.of(
-                    AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                    "mock://" + SCOPE,
-                    AvroSerdeConfig.SPECIFIC_AVRO_READER,
-                    true)))
-        .describe();
+    return DetectorTopology.build(DetectorConfig.defaults(partitions), serdes()).describe();
   }
 
   /** Each source node's sub-topology id. */
@@ -111,15 +113,7 @@ class TopologyNamesTest {
 
     // When
     final TopologyDescription withFlush =
-        DetectorTopology.buildDecisionStage(
-                replay,
-                DetectorSerdes.fromConfig(
-                    Map.of(
-                        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                        "mock://" + SCOPE,
-                        AvroSerdeConfig.SPECIFIC_AVRO_READER,
-                        true)))
-            .describe();
+        DetectorTopology.buildDecisionStage(replay, serdes()).describe();
 
     // Then
     final Map<String, String> sources = new TreeMap<>();
