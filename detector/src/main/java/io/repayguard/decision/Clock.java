@@ -1,9 +1,7 @@
 package io.repayguard.decision;
 
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -78,12 +76,6 @@ public final class Clock {
   /** The relays heard from, in the order they were first heard from. */
   public Set<String> relayNames() {
     return relayNames;
-  }
-
-  /** The sources a relay's view holds; empty when the relay was not heard from. */
-  public Collection<Source> relayView(final String relay) {
-    final Map<String, Source> view = relays.get(relay);
-    return view == null ? List.of() : Collections.unmodifiableCollection(view.values());
   }
 
   /** Current detector time; never goes back. {@link Clocks#UNKNOWN} before any. */
