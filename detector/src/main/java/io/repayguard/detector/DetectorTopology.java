@@ -272,7 +272,9 @@ public final class DetectorTopology {
                 store(PLANS_STORE, avro(PlanState.getClassSchema())),
                 store(CREDIT_PLANS_STORE, avro(PlanIds.getClassSchema())),
                 store(CLOCK_STORE, avro(ClockState.getClassSchema())),
-                // the queues are read from their head on every fact: uncached (see DueQueue)
+                // read from their head on every fact: not in the record cache but each in a
+                // write-back
+                // buffer of its own (see DueQueue, WriteBackStore)
                 queue(PENDING_STORE, avro(PendingWork.getClassSchema())),
                 queue(EXPIRY_STORE, avro(Expiry.getClassSchema())),
                 queue(DEFERRED_STORE, avro(Deferred.getClassSchema()))),
@@ -328,8 +330,9 @@ public final class DetectorTopology {
 
   private static <V> StoreBuilder<KeyValueStore<Bytes, V>> queue(
       final String name, final Serde<V> values) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), values)
-        .withCachingDisabled();
+    return WriteBackStore.over(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), values)
+            .withCachingDisabled());
   }
 
   /** Supplies {@code processor}, {@link Guarded}: what it throws on goes to {@code dlqSink}. */

@@ -13,11 +13,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the two numbers big-endian with the sign bit flipped so byte order is numeric order, then the tie
  * break's UTF-8 bytes, so works queued by one fact for the same time stay apart.
  *
- * <p>The store must not be cached: a cached store's iterator copies every cached key. The queue
- * remembers, in memory, the earliest entry when it knows it (so a fact with nothing due opens no
- * iterator, and taking the entry a look found opens none either) and the key below which nothing is
- * left (so an iterator does not walk over the tombstones of work already taken). Both start
- * unknown, as after a restart.
+ * <p>The store must not be in Kafka Streams' record cache, whose iterator copies every cached key;
+ * the detector puts a {@link WriteBackStore} above it instead, so work taken in the commit interval
+ * that queued it is never written to RocksDB or the changelog. The queue remembers, in memory, the
+ * earliest entry when it knows it (so a fact with nothing due opens no iterator, and taking the
+ * entry a look found opens none either) and the key below which nothing is left (so an iterator
+ * does not walk over the tombstones of work already taken). Both start unknown, as after a restart.
  *
  * @param <V> the work
  */
